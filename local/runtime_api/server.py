@@ -1,0 +1,222 @@
+"""A Lambda Runtime API (2018-06-01) for one execution environment, on loopback, recording all.
+
+Behaviour follows AWS's docs and its Runtime Interface Emulator
+(https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html; protocols.md §1-§2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import queue
+import re
+import socket
+import socketserver
+import threading
+import time
+import uuid
+from typing import Any
+
+from local.runtime_api.invocation import Invocation
+from local.runtime_api.wire import (
+    IncompleteRequest,
+    RecordedRequest,
+    read_body,
+    read_head,
+    response_bytes,
+)
+
+PREFIX = "/2018-06-01/runtime"
+_INVOCATION_PATH = re.compile(rf"^{PREFIX}/invocation/(?P<id>[^/]+)/(?P<kind>response|error)$")
+DEFAULT_ARN = "arn:aws:lambda:us-east-1:123456789012:function:local"
+_STOP = object()
+
+
+class RuntimeApiServer:
+    """One execution environment's Runtime API; tests and the twin submit events to it."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._tcp = _TcpServer((host, port), _Connection)
+        self._tcp.api = self
+        self.address = f"{host}:{self._tcp.server_address[1]}"
+        self.requests: list[RecordedRequest] = []
+        self.init_error: RecordedRequest | None = None
+        self._pending: queue.Queue[Any] = queue.Queue()
+        self._invocations: dict[str, Invocation] = {}
+        self._ready = threading.Event()
+        self._init_failed = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> RuntimeApiServer:
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self._tcp.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and release any runtime blocked in ``GET /next``."""
+        self._pending.put(_STOP)
+        self._tcp.shutdown()
+        self._tcp.server_close()
+        self._tcp.close_connections()
+
+    def submit(
+        self,
+        event: bytes,
+        *,
+        request_id: str | None = None,
+        deadline_ms: int | None = None,
+        function_arn: str = DEFAULT_ARN,
+        trace_id: str | None = None,
+        client_context: str | None = None,
+        cognito_identity: str | None = None,
+    ) -> Invocation:
+        """Queue an event; the runtime gets it on its next ``GET /next``."""
+        request_id = request_id or str(uuid.uuid4())
+        if deadline_ms is None:
+            deadline_ms = int(time.time() * 1000) + 3000
+        headers = {
+            "Lambda-Runtime-Aws-Request-Id": request_id,
+            "Lambda-Runtime-Deadline-Ms": str(deadline_ms),
+            "Lambda-Runtime-Invoked-Function-Arn": function_arn,
+            "Lambda-Runtime-Trace-Id": trace_id,
+            "Lambda-Runtime-Client-Context": client_context,
+            "Lambda-Runtime-Cognito-Identity": cognito_identity,
+        }
+        # The emulator omits headers whose value is empty (protocols.md §1.2).
+        invocation = Invocation(request_id, event, {k: v for k, v in headers.items() if v})
+        with self._lock:
+            self._invocations[request_id] = invocation
+        self._pending.put(invocation)
+        return invocation
+
+    def wait_ready(self, timeout: float) -> bool:
+        """True once the runtime is blocked in ``GET /next``."""
+        return self._ready.wait(timeout)
+
+    def wait_init_error(self, timeout: float) -> RecordedRequest | None:
+        """The init error the runtime reported, waiting up to ``timeout``."""
+        self._init_failed.wait(timeout)
+        return self.init_error
+
+    # The handlers below run on the connection threads.
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self.requests.append(request)
+
+    def _next(self) -> Invocation | None:
+        self._ready.set()
+        item = self._pending.get()
+        self._ready.clear()
+        if item is _STOP:
+            self._pending.put(_STOP)
+            return None
+        assert isinstance(item, Invocation)
+        item.delivered_at = time.monotonic()
+        return item
+
+    def _lookup(self, request_id: str) -> Invocation | None:
+        with self._lock:
+            return self._invocations.get(request_id)
+
+
+class _TcpServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    api: RuntimeApiServer
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections: set[socket.socket] = set()
+
+    def close_connections(self) -> None:
+        for conn in list(self.connections):
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+
+class _Connection(socketserver.StreamRequestHandler):
+    server: _TcpServer
+
+    def handle(self) -> None:
+        self.server.connections.add(self.connection)
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        try:
+            while self._serve_one():
+                pass
+        except (IncompleteRequest, OSError, ValueError):
+            pass
+        finally:
+            self.server.connections.discard(self.connection)
+
+    def _reply(
+        self, status: int, reason: str, payload: Any, headers: dict[str, str] | None = None
+    ) -> None:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        raw = response_bytes(status, reason, body, "application/json")
+        if headers:
+            extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items()).encode("latin-1")
+            head, sep, rest = raw.partition(b"\r\n")
+            raw = head + sep + extra + rest
+        self.wfile.write(raw)
+
+    def _serve_one(self) -> bool:
+        api = self.server.api
+        request = read_head(self.rfile)
+        if request is None:
+            return False
+        api._record(request)
+        if request.method == "GET" and request.path == f"{PREFIX}/invocation/next":
+            read_body(self.rfile, request)
+            invocation = api._next()
+            if invocation is None:
+                return False
+            self._reply(200, "OK", invocation.event, invocation.headers)
+            return True
+        if request.method == "POST" and request.path == f"{PREFIX}/init/error":
+            read_body(self.rfile, request)
+            api.init_error = request
+            api._init_failed.set()
+            self._reply(202, "Accepted", {"status": "OK"})
+            return True
+        match = _INVOCATION_PATH.match(request.path)
+        if request.method == "POST" and match:
+            return self._invocation_result(request, match["id"], match["kind"])
+        read_body(self.rfile, request)
+        self._reply(404, "Not Found", {"errorType": "NotFound", "errorMessage": request.path})
+        return True
+
+    def _invocation_result(self, request: RecordedRequest, request_id: str, kind: str) -> bool:
+        invocation = self.server.api._lookup(request_id)
+        mode = request.header("lambda-runtime-function-response-mode")
+        error: tuple[int, str, str] | None = None
+        if invocation is None:
+            error = (400, "InvalidRequestID", "Invalid request ID")
+        elif invocation.answered:
+            error = (403, "InvalidStateTransition", "State transition is not allowed")
+        elif kind == "response" and mode and mode.lower() != "streaming":
+            error = (400, "InvalidFunctionResponseMode", "Invalid response mode")
+        if error is not None or invocation is None:
+            read_body(self.rfile, request)
+            status, error_type, message = error or (400, "InvalidRequestID", "")
+            self._reply(status, "Error", {"errorType": error_type, "errorMessage": message})
+            return True
+        invocation.response = request
+        outcome = "error" if kind == "error" else ("streaming" if mode else "buffered")
+        on_chunk = invocation._append if kind == "response" else (lambda _data: None)
+        try:
+            read_body(self.rfile, request, on_chunk)
+        except IncompleteRequest:
+            invocation._finish("truncated", request)
+            raise
+        invocation._finish(outcome, request)  # type: ignore[arg-type]
+        self._reply(202, "Accepted", {"status": "OK"})
+        return True
