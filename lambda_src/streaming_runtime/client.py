@@ -1,0 +1,125 @@
+"""The Runtime API client: fetch invocations and report results, over one connection.
+
+API reference: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html (protocols.md §1).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from streaming_runtime.framing import (
+    ERROR_BODY_TRAILER,
+    ERROR_TYPE_TRAILER,
+    HTTP_INTEGRATION_CONTENT_TYPE,
+    header_safe,
+    request_head,
+)
+from streaming_runtime.transport import Connection, Response, TransportError
+from streaming_runtime.types import ErrorPayload
+
+API_PREFIX = "/2018-06-01/runtime"
+ERROR_TYPE_HEADER = ERROR_TYPE_TRAILER
+
+
+@dataclass(frozen=True)
+class InvocationRequest:
+    """What ``GET /next`` returned: the event bytes and the per-invocation headers."""
+
+    request_id: str
+    headers: dict[str, str]
+    event: bytes
+
+
+class RuntimeApiError(Exception):
+    """The Runtime API refused a call (status other than 2xx)."""
+
+
+def _invocation_path(request_id: str, kind: str) -> str:
+    return f"{API_PREFIX}/invocation/{quote(request_id, safe='')}/{kind}"
+
+
+def streaming_head(host: str, request_id: str) -> bytes:
+    """Head of the chunked ``/response`` POST that announces both error trailers."""
+    return request_head(
+        "POST",
+        _invocation_path(request_id, "response"),
+        [
+            ("Host", host),
+            ("Lambda-Runtime-Function-Response-Mode", "streaming"),
+            ("Transfer-Encoding", "chunked"),
+            ("Trailer", f"{ERROR_TYPE_TRAILER}, {ERROR_BODY_TRAILER}"),
+            ("Content-Type", HTTP_INTEGRATION_CONTENT_TYPE),
+        ],
+    )
+
+
+def sized_request(host: str, method: str, path: str, body: bytes, error_type: str = "") -> bytes:
+    """A complete request with a ``Content-Length`` body."""
+    headers = [("Host", host), ("Content-Type", "application/json")]
+    if error_type:
+        headers.append((ERROR_TYPE_HEADER, header_safe(error_type)))
+    headers.append(("Content-Length", str(len(body))))
+    return request_head(method, path, headers) + body
+
+
+class RuntimeClient:
+    """Talks to ``AWS_LAMBDA_RUNTIME_API``; the address is a parameter for tests."""
+
+    def __init__(self, address: str) -> None:
+        self.connection = Connection(address)
+        self.host = address
+
+    def _exchange(self, data: bytes, *, retry: bool = False) -> Response:
+        reused = self.connection.is_open
+        try:
+            self.connection.send(data)
+            response = self.connection.read_response()
+        except TransportError:
+            if not (retry and reused):
+                raise
+            # The server may have closed an idle keep-alive connection: try once more afresh.
+            self.connection.send(data)
+            response = self.connection.read_response()
+        if not 200 <= response.status < 300:
+            raise RuntimeApiError(f"Runtime API answered {response.status}: {response.body!r}")
+        return response
+
+    def next_invocation(self) -> InvocationRequest:
+        """Block until the next event arrives."""
+        head = request_head("GET", f"{API_PREFIX}/invocation/next", [("Host", self.host)])
+        response = self._exchange(head, retry=True)
+        request_id = response.headers.get("lambda-runtime-aws-request-id")
+        if not request_id:
+            raise RuntimeApiError("GET /next returned no Lambda-Runtime-Aws-Request-Id")
+        return InvocationRequest(request_id, response.headers, response.body)
+
+    def invocations(self) -> Iterator[InvocationRequest]:
+        """Every invocation, forever; slice it to run a given number."""
+        while True:
+            yield self.next_invocation()
+
+    def send_buffered(self, request_id: str, body: bytes) -> None:
+        """Post a whole (non-streamed) result."""
+        path = _invocation_path(request_id, "response")
+        self._exchange(sized_request(self.host, "POST", path, body))
+
+    def report_error(self, request_id: str, payload: ErrorPayload) -> None:
+        """Post an invocation error (only before a streamed response was opened)."""
+        body = json.dumps(payload).encode()
+        path = _invocation_path(request_id, "error")
+        self._exchange(sized_request(self.host, "POST", path, body, payload["errorType"]))
+
+    def report_init_error(self, payload: ErrorPayload) -> None:
+        """Post an initialization error, before the first ``GET /next``."""
+        body = json.dumps(payload).encode()
+        path = f"{API_PREFIX}/init/error"
+        self._exchange(sized_request(self.host, "POST", path, body, payload["errorType"]))
+
+    def finish_stream(self) -> None:
+        """Read the Runtime API's answer to a streamed response that was just ended."""
+        response = self.connection.read_response()
+        if not 200 <= response.status < 300:
+            raise RuntimeApiError(f"Runtime API answered {response.status}: {response.body!r}")

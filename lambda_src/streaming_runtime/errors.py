@@ -1,0 +1,26 @@
+"""Error payloads for the Runtime API, built from exceptions."""
+
+from __future__ import annotations
+
+import traceback
+
+from streaming_runtime.types import ErrorPayload
+
+
+class InitError(Exception):
+    """The handler could not be loaded; ``error_type`` follows Lambda's ``Runtime.*`` names."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+
+
+def error_payload(exc: BaseException) -> ErrorPayload:
+    """``{errorMessage, errorType, stackTrace}`` as the Runtime API docs define the error body."""
+    error_type = exc.error_type if isinstance(exc, InitError) else type(exc).__name__
+    frames = traceback.format_tb(exc.__traceback__) if exc.__traceback__ else []
+    return {
+        "errorMessage": str(exc),
+        "errorType": error_type,
+        "stackTrace": [frame.rstrip("\n") for frame in frames],
+    }

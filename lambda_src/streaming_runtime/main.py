@@ -1,0 +1,41 @@
+"""Start-up: find the Runtime API and the handler from the environment, then loop."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+
+from streaming_runtime.client import RuntimeClient
+from streaming_runtime.errors import error_payload
+from streaming_runtime.loader import load_handler
+from streaming_runtime.loop import Invoker, log_error, run
+
+
+def _extend_path(environ: Mapping[str, str]) -> None:
+    """Import order of the managed Python runtime: task root, then layers (/opt)."""
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    task_root = environ.get("LAMBDA_TASK_ROOT", os.getcwd())
+    for entry in reversed([task_root, f"/opt/python/lib/{version}/site-packages", "/opt/python"]):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+
+
+def main(environ: Mapping[str, str] = os.environ) -> int:
+    """Load the handler (reporting an init error if that fails) and serve invocations."""
+    address = environ.get("AWS_LAMBDA_RUNTIME_API")
+    if not address:
+        sys.stderr.write("AWS_LAMBDA_RUNTIME_API is not set: not running inside Lambda\n")
+        return 2
+    client = RuntimeClient(address)
+    _extend_path(environ)
+    try:
+        handler = load_handler(environ.get("_HANDLER", ""))
+    except Exception as exc:
+        payload = error_payload(exc)
+        log_error("init", payload)
+        client.report_init_error(payload)
+        return 1
+    invoker = Invoker(handler, client)
+    run(invoker, client.invocations())
+    return 0

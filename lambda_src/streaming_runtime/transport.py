@@ -1,0 +1,122 @@
+"""A minimal keep-alive HTTP/1.1 connection to the Runtime API over one socket.
+
+The standard library's http.client costs import time at every cold start and cannot send
+trailers, so the runtime speaks the small subset of HTTP/1.1 it needs itself.
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+
+MAX_LINE = 65536
+
+
+class TransportError(ConnectionError):
+    """The Runtime API closed the connection or answered with malformed HTTP."""
+
+
+@dataclass(frozen=True)
+class Response:
+    """A Runtime API response: status, lower-cased headers, body."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class Connection:
+    """One persistent connection; reopened when the server closed it."""
+
+    def __init__(self, address: str) -> None:
+        host, _, port = address.rpartition(":")
+        self.host_header = address
+        self._target = (host or "127.0.0.1", int(port))
+        self._sock: socket.socket | None = None
+        self._buffer = b""
+
+    def _connect(self) -> socket.socket:
+        if self._sock is None:
+            # No timeout: GET /next blocks until an event arrives and the environment may be
+            # frozen in between (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
+            sock = socket.create_connection(self._target, timeout=None)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._sock = sock
+            self._buffer = b""
+        return self._sock
+
+    def close(self) -> None:
+        """Drop the connection; the next send opens a new one."""
+        if self._sock is not None:
+            self._sock.close()
+        self._sock = None
+        self._buffer = b""
+
+    @property
+    def is_open(self) -> bool:
+        """Whether a socket is currently held."""
+        return self._sock is not None
+
+    def send(self, data: bytes) -> None:
+        """Write all of ``data`` now."""
+        try:
+            self._connect().sendall(data)
+        except OSError as exc:
+            self.close()
+            raise TransportError(f"Runtime API send failed: {exc}") from exc
+
+    def _fill(self) -> None:
+        assert self._sock is not None
+        try:
+            data = self._sock.recv(65536)
+        except OSError as exc:
+            self.close()
+            raise TransportError(f"Runtime API read failed: {exc}") from exc
+        if not data:
+            self.close()
+            raise TransportError("Runtime API closed the connection")
+        self._buffer += data
+
+    def _read_line(self) -> bytes:
+        while (end := self._buffer.find(b"\r\n")) < 0:
+            if len(self._buffer) > MAX_LINE:
+                raise TransportError("Runtime API sent an overlong line")
+            self._fill()
+        line, self._buffer = self._buffer[:end], self._buffer[end + 2 :]
+        return line
+
+    def _read_exact(self, size: int) -> bytes:
+        while len(self._buffer) < size:
+            self._fill()
+        data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+    def read_response(self) -> Response:
+        """Read one response: status line, headers, sized or chunked body."""
+        if self._sock is None:
+            raise TransportError("no request was sent")
+        status_line = self._read_line().decode("latin-1")
+        try:
+            status = int(status_line.split(" ", 2)[1])
+        except (IndexError, ValueError) as exc:
+            raise TransportError(f"malformed status line {status_line!r}") from exc
+        headers: dict[str, str] = {}
+        while line := self._read_line():
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            body = self._read_chunked()
+        else:
+            body = self._read_exact(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return Response(status, headers, body)
+
+    def _read_chunked(self) -> bytes:
+        parts = []
+        while size := int(self._read_line().split(b";", 1)[0], 16):
+            parts.append(self._read_exact(size))
+            self._read_exact(2)
+        while self._read_line():  # trailers, unused
+            pass
+        return b"".join(parts)
