@@ -17,8 +17,9 @@ def _extend_path(environ: Mapping[str, str]) -> None:
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     task_root = environ.get("LAMBDA_TASK_ROOT", os.getcwd())
     for entry in reversed([task_root, f"/opt/python/lib/{version}/site-packages", "/opt/python"]):
-        if entry not in sys.path:
-            sys.path.insert(0, entry)
+        if entry in sys.path:
+            sys.path.remove(entry)
+        sys.path.insert(0, entry)
 
 
 def main(environ: Mapping[str, str] = os.environ) -> int:

@@ -1,0 +1,3 @@
+"""A module that fails while being imported, for init-error tests."""
+
+raise KeyError("missing configuration")

@@ -1,0 +1,81 @@
+"""Handlers run by the real bootstrap in the runtime's functional tests; the event steers them."""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from typing import Any
+
+
+def stream_chunks(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Start with the event's status/headers/cookies, then write each chunk, pausing between."""
+    if "status" in event:
+        stream.start(event["status"], event.get("headers"), event.get("cookies"))
+    for chunk in event.get("chunks", []):
+        stream.write(chunk)
+        time.sleep(event.get("pause_s", 0))
+
+
+def fail_early(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Raise before anything was sent."""
+    raise ValueError(event.get("message", "early failure"))
+
+
+def fail_late(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Send some of the body, then raise."""
+    stream.start(200, {"content-type": "text/plain"})
+    for chunk in event.get("chunks", ["partial "]):
+        stream.write(chunk)
+    raise RuntimeError(event.get("message", "late failure"))
+
+
+def _traced(handler: Any) -> Any:
+    """A wrapper like Powertools' decorators: forwards keyword arguments, keeps the signature."""
+
+    @functools.wraps(handler)
+    def wrapper(event: dict[str, Any], context: Any, **kwargs: Any) -> Any:
+        return handler(event, context, **kwargs)
+
+    return wrapper
+
+
+@_traced
+def report_context(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Write what the handler sees of its context and environment, as JSON."""
+    import json
+
+    stream.start(200, {"content-type": "application/json"})
+    stream.write(
+        json.dumps(
+            {
+                "aws_request_id": context.aws_request_id,
+                "invoked_function_arn": context.invoked_function_arn,
+                "function_name": context.function_name,
+                "function_version": context.function_version,
+                "memory_limit_in_mb": context.memory_limit_in_mb,
+                "log_group_name": context.log_group_name,
+                "log_stream_name": context.log_stream_name,
+                "remaining_ms": context.get_remaining_time_in_millis(),
+                "trace_id": os.environ.get("_X_AMZN_TRACE_ID"),
+                "event": event,
+            }
+        )
+    )
+
+
+def buffered(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """A classic Function URL handler returning a result dict."""
+    return {"statusCode": 201, "headers": {"content-type": "text/plain"}, "body": event["body"]}
+
+
+def returns_nothing(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Return without writing anything: the response must still end cleanly."""
+
+
+def report_sys_path(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Write the import path and interpreter the runtime runs with."""
+    import json
+    import sys
+
+    stream.write(json.dumps({"sys_path": sys.path, "executable": sys.executable}))
