@@ -1,0 +1,1 @@
+"""Provider-native InvokeModel bodies and streaming chunk formats, one module per family."""

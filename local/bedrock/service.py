@@ -1,0 +1,94 @@
+"""Pure request handling: an operation, a model id and a body in; the reply to send out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from local.bedrock.answers import plan_answer
+from local.bedrock.converse import parse_converse
+from local.bedrock.directives import DirectiveError, split_directives
+from local.bedrock.errors import HTTP_FAULTS, MODEL_ERROR, BedrockError
+from local.bedrock.eventstream import CONTENT_TYPE
+from local.bedrock.formats import ConverseFormat, JsonObject, StreamFormat
+from local.bedrock.jsonbody import invalid, load_object
+from local.bedrock.model import Prompt, Turn
+from local.bedrock.providers.base import NativeFormat
+from local.bedrock.providers.registry import provider_for
+from local.bedrock.script import Step, stream_steps
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A Bedrock Runtime operation as routed by the last path segment."""
+
+    name: str
+    streaming: bool
+    native: bool
+
+
+# POST /model/{modelId}/<suffix> (botocore bedrock-runtime service model, requestUri).
+OPERATIONS: dict[str, Operation] = {
+    "converse-stream": Operation("ConverseStream", streaming=True, native=False),
+    "converse": Operation("Converse", streaming=False, native=False),
+    "invoke-with-response-stream": Operation("InvokeModelWithResponseStream", True, True),
+    "invoke": Operation("InvokeModel", streaming=False, native=True),
+}
+
+
+@dataclass(frozen=True)
+class JsonReply:
+    """A 200 JSON body, sent after `delay` seconds (the time the model would take)."""
+
+    body: JsonObject
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass(frozen=True)
+class StreamReply:
+    """A 200 event stream: headers now, then the steps."""
+
+    steps: Iterator[Step]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Reply = JsonReply | StreamReply
+
+
+def _read(operation: Operation, model_id: str, raw: bytes) -> tuple[Prompt, StreamFormat]:
+    body = load_object(raw)
+    if not operation.native:
+        return parse_converse(body), ConverseFormat()
+    provider = provider_for(model_id, body)
+    return provider.parse(body), NativeFormat(provider)
+
+
+def reply(
+    operation: Operation, model_id: str, raw: bytes, request_id: str, *, corrupt: bool = False
+) -> Reply:
+    """The reply to one request; BedrockError for anything Bedrock would refuse."""
+    prompt, fmt = _read(operation, model_id, raw)
+    try:
+        directives, _ = split_directives(prompt.user_text)
+    except DirectiveError as exc:
+        raise invalid(str(exc)) from exc
+    if directives.fault in HTTP_FAULTS:
+        raise BedrockError(HTTP_FAULTS[directives.fault])
+    plan = plan_answer(prompt, directives)
+    turn = Turn(model_id=model_id, request_id=request_id, plan=plan, user_text=prompt.user_text)
+    if operation.streaming:
+        headers = {"Content-Type": CONTENT_TYPE}
+        if operation.native:  # botocore exposes it as response["contentType"]
+            headers["X-Amzn-Bedrock-Content-Type"] = "application/json"
+        return StreamReply(steps=stream_steps(fmt, turn, corrupt=corrupt), headers=headers)
+    if plan.fault == "midstream":  # no stream to break: the model error surfaces as a 424
+        raise BedrockError(MODEL_ERROR)
+    headers = {"Content-Type": "application/json"}
+    if operation.native:  # InvokeModel reports usage in headers too
+        headers |= {
+            "X-Amzn-Bedrock-Input-Token-Count": str(plan.input_tokens),
+            "X-Amzn-Bedrock-Output-Token-Count": str(plan.output_tokens),
+            "X-Amzn-Bedrock-Invocation-Latency": str(plan.latency_ms),
+        }
+    return JsonReply(body=fmt.complete(turn), headers=headers, delay=plan.latency_ms / 1000)
