@@ -1,0 +1,147 @@
+"""The chat flow: validated request -> Bedrock call (with retries) -> pumped, encoded stream."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from bedrock_stream.adapter import BedrockCall
+from bedrock_stream.app import Exchange
+from bedrock_stream.bedrock_client import EventStreamProtocol
+from bedrock_stream.converse import converse_call
+from bedrock_stream.encoders import choose_format, stream_head
+from bedrock_stream.errors import AppError
+from bedrock_stream.events import Done, Event, Start
+from bedrock_stream.native import native_call
+from bedrock_stream.observability import bedrock_subsegment, logger, record_outcome, record_stream
+from bedrock_stream.pump import PumpResult, PumpSettings, pump
+from bedrock_stream.request import ChatRequest
+from bedrock_stream.retry import RetryPolicy, with_retries
+
+
+def _converse(req: ChatRequest) -> BedrockCall:
+    return converse_call(req)
+
+
+def _native(req: ChatRequest) -> BedrockCall:
+    return native_call(req.model, req.native or {})
+
+
+# Request mode -> adapter.
+ADAPTERS: Final[dict[str, Callable[[ChatRequest], BedrockCall]]] = {
+    "converse": _converse,
+    "native": _native,
+}
+
+
+def mode(req: ChatRequest) -> str:
+    """Which adapter serves a request."""
+    return "native" if req.native is not None else "converse"
+
+
+def open_call(ex: Exchange, call: BedrockCall) -> EventStreamProtocol:
+    """Open Bedrock's stream, retrying before the first byte within the time left."""
+    config = ex.app.config
+    policy = RetryPolicy(config.max_attempts, config.backoff_base_s, config.backoff_cap_s)
+    client = ex.app.client_factory()
+
+    def on_retry(attempt: int, err: AppError, delay: float) -> None:
+        logger.warning(
+            "retrying Bedrock", extra={"attempt": attempt, "code": err.code, "delay_s": delay}
+        )
+
+    stream, attempts = with_retries(
+        lambda: call.open(client),
+        policy,
+        ex.time_left_s,
+        sleep=ex.app.sleep,
+        on_retry=on_retry,
+    )
+    ex.log["attempts"] = attempts.count
+    return stream
+
+
+def stream_chat(ex: Exchange, req: ChatRequest) -> None:
+    """Answer a chat request: an error status before the first byte, else a full stream."""
+    config = ex.app.config
+    call = ADAPTERS[mode(req)](req)
+    fmt = choose_format(req.format, ex.http.headers)
+    encoder, head = stream_head(fmt, ex.request_id)
+    ex.log.update(model=req.model, mode=mode(req), format=fmt)
+    if config.log_content:
+        ex.log["prompt"] = [{"role": m.role, "content": m.content} for m in req.messages]
+        ex.log["system"] = req.system
+        ex.log["native"] = req.native
+    with bedrock_subsegment(req.model, call.operation) as subsegment:
+        try:
+            bedrock_stream = open_call(ex, call)
+        except AppError as err:
+            subsegment.put_annotation("outcome", err.code)
+            record_outcome(err.code)
+            ex.send_error(err)
+            return
+        ex.stream.start(head.status, head.headers)
+        ex.log["status"] = head.status
+
+        def emit(event: Event) -> None:
+            data = encoder.encode(event)
+            if data:
+                ex.stream.write(data)
+
+        keepalive_bytes = encoder.keepalive
+        keepalive = (lambda: ex.stream.write(keepalive_bytes)) if keepalive_bytes else None
+        emit(Start(ex.request_id, req.model))
+        settings = PumpSettings(
+            keepalive_s=config.keepalive_s,
+            stall_timeout_s=config.stall_timeout_s,
+            queue_size=config.queue_size,
+            reader_join_s=config.reader_join_s,
+        )
+        result = pump(
+            bedrock_stream,
+            call.mapper(),
+            emit,
+            keepalive,
+            settings,
+            started_at=ex.started_at,
+            stop_at=ex.stop_at(),
+            clock=ex.app.clock,
+            keep_answer=config.log_content,
+        )
+        subsegment.put_annotation("outcome", result.outcome)
+        if result.ttft_ms is not None:
+            subsegment.put_annotation("ttft_ms", result.ttft_ms)
+    _record(ex, req, result)
+
+
+def _record(ex: Exchange, req: ChatRequest, result: PumpResult) -> None:
+    terminal = result.terminal
+    done = terminal if isinstance(terminal, Done) else None
+    usage = done.usage if done else None
+    record_stream(
+        model=req.model,
+        outcome=result.outcome,
+        ttft_ms=result.ttft_ms,
+        duration_ms=result.duration_ms,
+        input_tokens=usage.input_tokens if usage else None,
+        output_tokens=usage.output_tokens if usage else None,
+        tokens_per_s=done.metrics.output_tokens_per_s if done and done.metrics else None,
+    )
+    ex.log.update(
+        outcome=result.outcome,
+        ttft_ms=result.ttft_ms,
+        duration_ms=result.duration_ms,
+        deltas=result.deltas,
+        answer_chars=result.answer_chars,
+        keepalives=result.keepalives,
+        reader_ended=result.reader_ended,
+        stop_reason=done.stop_reason if done else None,
+        input_tokens=usage.input_tokens if usage else None,
+        output_tokens=usage.output_tokens if usage else None,
+    )
+    if not isinstance(terminal, Done):
+        ex.log["error_message"] = terminal.message
+    if ex.app.config.log_content:
+        ex.log["answer"] = "".join(result.answer)
+    if not result.reader_ended:
+        logger.error("Bedrock reader thread did not end after close")

@@ -1,0 +1,195 @@
+"""Wire encoders (SSE, NDJSON, text): unified events to bytes, chosen from a registry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Final, Literal, Protocol
+
+from bedrock_stream.events import (
+    Delta,
+    Done,
+    Error,
+    Event,
+    Start,
+    delta_payload,
+    done_payload,
+    error_payload,
+    start_payload,
+)
+
+WireFormat = Literal["sse", "ndjson", "text"]
+DEFAULT_FORMAT: Final[WireFormat] = "sse"
+
+# Event type -> (wire name, payload builder); shared by every structured format.
+_PAYLOADS: Final[dict[type, tuple[str, Callable[..., dict[str, object]]]]] = {
+    Start: ("start", start_payload),
+    Delta: ("delta", delta_payload),
+    Done: ("done", done_payload),
+    Error: ("error", error_payload),
+}
+
+
+def _json(obj: object) -> str:
+    # ensure_ascii=False keeps text readable on the wire; JSON still escapes \n and \r, so an
+    # answer can never break SSE or NDJSON framing.
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+class Encoder(Protocol):
+    """Turns the events of one response into bytes; one instance per response."""
+
+    @property
+    def content_type(self) -> str: ...
+
+    @property
+    def keepalive(self) -> bytes | None:
+        """A comment record to send after silence, or None if the format has none."""
+
+    def encode(self, event: Event) -> bytes: ...
+
+
+class _SurrogateCarry:
+    """Holds back a trailing UTF-16 high surrogate so a pair split over two deltas is rejoined."""
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def text(self, text: str) -> str:
+        text = self._pending + text
+        self._pending = ""
+        if text and "\ud800" <= text[-1] <= "\udbff":
+            self._pending, text = text[-1], text[:-1]
+        return _well_formed(text)
+
+    def flush(self) -> str:
+        pending, self._pending = self._pending, ""
+        return _well_formed(pending)
+
+
+def _well_formed(text: str) -> str:
+    # A lone surrogate cannot be UTF-8 encoded; it becomes U+FFFD instead of failing the stream.
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+class _Structured:
+    """Base for formats that send every event as a JSON record."""
+
+    content_type = ""
+    keepalive: bytes | None = None
+
+    def __init__(self) -> None:
+        self._carry = _SurrogateCarry()
+
+    def encode(self, event: Event) -> bytes:
+        if isinstance(event, Delta):
+            text = self._carry.text(event.text)
+            return self._record("delta", {"text": text}) if text else b""
+        tail = self._carry.flush()
+        prefix = self._record("delta", {"text": tail}) if tail else b""
+        name, payload = _PAYLOADS[type(event)]
+        return prefix + self._record(name, payload(event))
+
+    def _record(self, name: str, payload: dict[str, object]) -> bytes:
+        raise NotImplementedError
+
+
+class SseEncoder(_Structured):
+    """text/event-stream: `event:` + one `data:` line of JSON + blank line."""
+
+    content_type = "text/event-stream; charset=utf-8"
+    keepalive: bytes | None = b": keepalive\n\n"
+
+    def _record(self, name: str, payload: dict[str, object]) -> bytes:
+        return f"event: {name}\ndata: {_json(payload)}\n\n".encode()
+
+
+class NdjsonEncoder(_Structured):
+    """application/x-ndjson: one JSON object per line with a `type` field."""
+
+    content_type = "application/x-ndjson"
+
+    def _record(self, name: str, payload: dict[str, object]) -> bytes:
+        return (_json({"type": name, **payload}) + "\n").encode()
+
+
+class TextEncoder:
+    """text/plain: the answer's text only; a late error appends one bracketed line."""
+
+    content_type = "text/plain; charset=utf-8"
+    keepalive: bytes | None = None
+
+    def __init__(self) -> None:
+        self._carry = _SurrogateCarry()
+
+    def encode(self, event: Event) -> bytes:
+        if isinstance(event, Delta):
+            return self._carry.text(event.text).encode()
+        tail = self._carry.flush().encode()
+        if isinstance(event, Error):
+            return tail + f"\n[error {event.code}: {event.message}]\n".encode()
+        return tail
+
+
+ENCODERS: Final[dict[WireFormat, Callable[[], Encoder]]] = {
+    "sse": SseEncoder,
+    "ndjson": NdjsonEncoder,
+    "text": TextEncoder,
+}
+
+# Accept media type -> format (API.md §3); anything else gives SSE.
+ACCEPT: Final[dict[str, WireFormat]] = {
+    "text/event-stream": "sse",
+    "application/x-ndjson": "ndjson",
+    "text/plain": "text",
+}
+
+
+def _accept_entries(accept: str) -> list[str]:
+    entries: list[tuple[float, int, str]] = []
+    for index, part in enumerate(accept.split(",")):
+        media, _, params = part.strip().partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media and quality > 0:
+            entries.append((-quality, index, media.strip().lower()))
+    return [media for _, _, media in sorted(entries)]
+
+
+def choose_format(explicit: str | None, headers: Mapping[str, str]) -> WireFormat:
+    """The wire format: explicit `format` wins, else the Accept header, else SSE."""
+    for name in ENCODERS:
+        if name == explicit:
+            return name
+    for media in _accept_entries(headers.get("accept", "")):
+        if media in ACCEPT:
+            return ACCEPT[media]
+    return DEFAULT_FORMAT
+
+
+@dataclass(frozen=True)
+class ResponseHead:
+    """Status and headers of a streaming response."""
+
+    status: int
+    headers: dict[str, str]
+
+
+def stream_head(fmt: WireFormat, request_id: str) -> tuple[Encoder, ResponseHead]:
+    """A fresh encoder for this response and the headers that announce it."""
+    encoder = ENCODERS[fmt]()
+    headers = {
+        "Content-Type": encoder.content_type,
+        "Cache-Control": "no-cache",
+        # Browsers sniff (and hold back) the first bytes of text/plain without this.
+        "X-Content-Type-Options": "nosniff",
+        "X-Request-Id": request_id,
+    }
+    return encoder, ResponseHead(200, headers)

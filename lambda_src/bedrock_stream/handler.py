@@ -1,0 +1,64 @@
+"""The Lambda entry point: `bedrock_stream.handler.handler(event, context, *, stream)`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bedrock_stream.app import App, Exchange, default_app
+from bedrock_stream.auth import check_key
+from bedrock_stream.errors import classify
+from bedrock_stream.observability import logger, metrics, record_outcome, tracer
+from bedrock_stream.request import EMPTY_REQUEST, parse_event
+from bedrock_stream.routes import resolve
+from streaming_runtime.types import LambdaContextProtocol, ResponseStreamProtocol
+
+Handler = Callable[..., None]
+
+
+def handle(
+    app: App,
+    event: dict[str, Any],
+    context: LambdaContextProtocol,
+    stream: ResponseStreamProtocol,
+) -> None:
+    """Serve one request; returns only when the response is complete."""
+    ex = Exchange(app, EMPTY_REQUEST, context, stream, context.aws_request_id, app.clock())
+    try:
+        ex.http = parse_event(event, app.config.max_body_bytes)
+        ex.log.update(method=ex.http.method, path=ex.http.path)
+        route = resolve(ex.http.method, ex.http.path)
+        if route.needs_key and app.config.auth_mode == "api_key":
+            check_key(ex.http.headers, app.key_source)
+        route.fn(ex)
+    except Exception as exc:
+        err = classify(exc)
+        if err.code == "internal":
+            logger.exception("request failed")
+        if stream.started:
+            # The pump always writes the terminal event itself; a second one would be a lie.
+            ex.log["late_error"] = err.code
+        else:
+            record_outcome(err.code)
+            ex.send_error(err)
+    finally:
+        ex.log["elapsed_ms"] = round((app.clock() - ex.started_at) * 1000)
+        logger.info("request", extra=ex.log)
+
+
+def build_handler(app_factory: Callable[[], App]) -> Handler:
+    """The decorated streaming handler for an App; tests pass their own factory."""
+
+    @logger.inject_lambda_context(clear_state=True)
+    @tracer.capture_lambda_handler(capture_response=False)
+    @metrics.log_metrics
+    def streaming_handler(
+        event: dict[str, Any], context: LambdaContextProtocol, *, stream: ResponseStreamProtocol
+    ) -> None:
+        handle(app_factory(), event, context, stream)
+
+    decorated: Handler = streaming_handler
+    return decorated
+
+
+handler = build_handler(default_app)

@@ -1,0 +1,60 @@
+"""Native mode: InvokeModelWithResponseStream with a chunk parser per provider, from a registry."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from bedrock_stream.adapter import BedrockCall, StreamMapper
+from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, EventStreamProtocol
+from bedrock_stream.errors import AppError
+from bedrock_stream.native.amazon import NovaParser, TitanParser
+from bedrock_stream.native.anthropic import AnthropicParser
+from bedrock_stream.native.others import CohereParser, JambaParser, LlamaParser, MistralParser
+
+# Model id prefix (after any inference-profile geography) -> parser; longest prefix wins.
+PARSERS: Final[dict[str, Callable[[], StreamMapper]]] = {
+    "anthropic.": AnthropicParser,
+    "amazon.titan-text": TitanParser,
+    "amazon.nova": NovaParser,
+    "meta.llama": LlamaParser,
+    "cohere.command": CohereParser,
+    "cohere.command-r": CohereParser,
+    "mistral.": MistralParser,
+    "ai21.jamba": JambaParser,
+}
+
+# Cross-Region inference profile prefixes (protocols.md §5.6).
+GEO_PREFIXES: Final = frozenset({"us", "eu", "apac", "global", "jp", "au", "ca", "us-gov"})
+
+
+def base_model_id(model: str) -> str:
+    """The foundation-model id inside a model or inference-profile id (ARNs: the last part)."""
+    model = model.rsplit("/", 1)[-1]
+    head, _, rest = model.partition(".")
+    return rest if head in GEO_PREFIXES and rest else model
+
+
+def parser_for(model: str) -> Callable[[], StreamMapper]:
+    """The chunk parser factory for a model, or invalid_request if no provider matches."""
+    base = base_model_id(model)
+    matches = [prefix for prefix in PARSERS if base.startswith(prefix)]
+    if not matches:
+        raise AppError("invalid_request", f"native mode does not know the provider of {model!r}")
+    return PARSERS[max(matches, key=len)]
+
+
+def native_call(model: str, body: Mapping[str, Any]) -> BedrockCall:
+    """The prepared InvokeModelWithResponseStream call for a native body."""
+    parser = parser_for(model)
+    payload = json.dumps(body).encode()
+
+    def open_stream(client: BedrockRuntimeProtocol) -> EventStreamProtocol:
+        response = client.invoke_model_with_response_stream(
+            modelId=model, body=payload, contentType="application/json", accept="application/json"
+        )
+        stream: EventStreamProtocol = response["body"]
+        return stream
+
+    return BedrockCall("InvokeModelWithResponseStream", open_stream, parser)

@@ -1,0 +1,73 @@
+"""Powertools Logger, Tracer and Metrics for the function, and what each stream records."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+# Read at import: plain environment reads, no I/O; Powertools objects are meant to be global.
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "bedrock-stream"
+NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "BedrockStream"
+
+logger = Logger(service=SERVICE)
+tracer = Tracer(service=SERVICE)
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+# GET / and GET /models publish no metrics by design; Powertools would warn on every one.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+
+
+class Annotator(Protocol):
+    """Something that takes X-Ray annotations (a subsegment)."""
+
+    def put_annotation(self, key: str, value: Any) -> None: ...
+
+
+@contextmanager
+def bedrock_subsegment(model: str, operation: str) -> Iterator[Annotator]:
+    """An X-Ray subsegment around one Bedrock stream, annotated with the model."""
+    with tracer.provider.in_subsegment("## bedrock_stream") as subsegment:
+        subsegment.put_annotation("model", model)
+        subsegment.put_annotation("operation", operation)
+        yield subsegment
+
+
+def record_stream(
+    *,
+    model: str,
+    outcome: str,
+    ttft_ms: int | None,
+    duration_ms: int,
+    input_tokens: int | None,
+    output_tokens: int | None,
+    tokens_per_s: float | None,
+) -> None:
+    """EMF metrics for one finished stream (flushed by log_metrics when the handler returns)."""
+    metrics.add_dimension(name="model", value=model)
+    if ttft_ms is not None:
+        metrics.add_metric(name="TimeToFirstToken", unit=MetricUnit.Milliseconds, value=ttft_ms)
+    metrics.add_metric(name="StreamDuration", unit=MetricUnit.Milliseconds, value=duration_ms)
+    if input_tokens is not None:
+        metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=input_tokens)
+    if output_tokens is not None:
+        metrics.add_metric(name="OutputTokens", unit=MetricUnit.Count, value=output_tokens)
+    if tokens_per_s is not None:
+        metrics.add_metric(
+            name="OutputTokensPerSecond", unit=MetricUnit.CountPerSecond, value=tokens_per_s
+        )
+    record_outcome(outcome)
+
+
+def record_outcome(outcome: str) -> None:
+    """One count per outcome (done or an error code), as its own EMF record with that dimension."""
+    with single_metric(
+        name="Requests", unit=MetricUnit.Count, value=1, namespace=NAMESPACE
+    ) as metric:
+        metric.add_dimension(name="service", value=SERVICE)
+        metric.add_dimension(name="outcome", value=outcome)

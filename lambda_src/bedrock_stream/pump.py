@@ -1,0 +1,203 @@
+"""The reader thread and writer loop that move Bedrock events to the client, never silently."""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from bedrock_stream.adapter import StreamMapper
+from bedrock_stream.bedrock_client import EventStreamProtocol
+from bedrock_stream.errors import STREAM_CODES, classify
+from bedrock_stream.events import Done, Error, Event, Metrics, Terminal
+
+Item = tuple[Literal["raw", "end", "exc"], Any]
+_POLL_S = 0.05  # how often a blocked reader rechecks whether the writer has stopped
+
+
+@dataclass(frozen=True)
+class PumpSettings:
+    """Timings of the writer loop (from Config)."""
+
+    keepalive_s: float | None
+    stall_timeout_s: float
+    queue_size: int = 64
+    reader_join_s: float = 5.0
+
+
+@dataclass
+class PumpResult:
+    """How a stream ended, with what the handler logs, traces and measures."""
+
+    terminal: Terminal
+    ttft_ms: int | None = None
+    duration_ms: int = 0
+    deltas: int = 0
+    answer_chars: int = 0
+    keepalives: int = 0
+    reader_ended: bool = True
+    answer: list[str] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        """`done` or the error code."""
+        return "done" if isinstance(self.terminal, Done) else self.terminal.code
+
+
+def _reader(events: Iterable[dict[str, Any]], q: queue.Queue[Item], stop: threading.Event) -> None:
+    """Pull Bedrock events into the queue until the stream ends, fails or the writer stops."""
+
+    def put(item: Item) -> None:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=_POLL_S)
+                return
+            except queue.Full:
+                continue
+
+    try:
+        for raw in events:
+            if stop.is_set():
+                return
+            put(("raw", raw))
+        put(("end", None))
+    except BaseException as exc:  # every failure must reach the writer
+        put(("exc", exc))
+
+
+def close_stream(stream: EventStreamProtocol) -> None:
+    """Close Bedrock's stream so that a reader blocked in a socket read wakes up now.
+
+    EventStream.close() closes the urllib3 response, but closing a socket does not wake a
+    thread blocked in recv() on it; shutdown() does (protocols.md §7.2).
+    """
+    raw = getattr(stream, "_raw_stream", None)
+    fp = getattr(getattr(raw, "_fp", None), "fp", None)
+    sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    if isinstance(sock, socket.socket):
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(Exception):
+        stream.close()
+
+
+def pump(
+    stream: EventStreamProtocol,
+    mapper: StreamMapper,
+    emit: Callable[[Event], None],
+    keepalive: Callable[[], None] | None,
+    settings: PumpSettings,
+    *,
+    started_at: float,
+    stop_at: float,
+    clock: Callable[[], float] = time.monotonic,
+    keep_answer: bool = False,
+) -> PumpResult:
+    """Stream deltas through emit() until a terminal event; emit that; close and join the reader.
+
+    started_at is when the request arrived (for ttft and duration); stop_at is the monotonic
+    time at which the function must stop (its deadline minus DEADLINE_MARGIN_S).
+    """
+    q: queue.Queue[Item] = queue.Queue(maxsize=settings.queue_size)
+    stop = threading.Event()
+    reader = threading.Thread(
+        target=_reader, args=(stream, q, stop), name="bedrock-reader", daemon=True
+    )
+    writer = _Writer(mapper, emit, keepalive, settings, clock, started_at, keep_answer)
+    reader.start()
+    try:
+        writer.result.terminal = writer.run(q, stop_at)
+    except Exception as exc:  # an emit() or mapper failure still ends the stream with an event
+        err = classify(exc)
+        writer.result.terminal = Error(err.stream_code, err.message, STREAM_CODES[err.stream_code])
+    finally:
+        stop.set()
+        close_stream(stream)
+        reader.join(settings.reader_join_s)
+        writer.result.reader_ended = not reader.is_alive()
+    result = writer.result
+    result.duration_ms = round((clock() - started_at) * 1000)
+    result.terminal = _with_metrics(result.terminal, result)
+    emit(result.terminal)
+    return result
+
+
+class _Writer:
+    """The writer side: waits on the queue with a timeout so silence is never unbounded."""
+
+    def __init__(  # noqa: PLR0917 - internal, called once
+        self,
+        mapper: StreamMapper,
+        emit: Callable[[Event], None],
+        keepalive: Callable[[], None] | None,
+        settings: PumpSettings,
+        clock: Callable[[], float],
+        started_at: float,
+        keep_answer: bool,
+    ) -> None:
+        self.mapper = mapper
+        self.emit = emit
+        self.keepalive = keepalive
+        self.keepalive_s = settings.keepalive_s if keepalive is not None else None
+        self.stall_s = settings.stall_timeout_s
+        self.clock = clock
+        self.started_at = started_at
+        self.keep_answer = keep_answer
+        self.result = PumpResult(terminal=Error("internal", "not finished", retryable=False))
+
+    def run(self, q: queue.Queue[Item], stop_at: float) -> Terminal:
+        """Loop until the stream ends, fails, stalls or the deadline comes."""
+        last_event = last_write = self.clock()
+        while True:
+            now = self.clock()
+            if now >= stop_at:
+                return Error("deadline", "stopped before the function's timeout", retryable=True)
+            if now - last_event >= self.stall_s:
+                message = f"no event from Bedrock for {self.stall_s:g} s"
+                return Error("upstream_stalled", message, retryable=True)
+            wait = min(stop_at, last_event + self.stall_s) - now
+            if self.keepalive_s is not None and self.keepalive is not None:
+                if now - last_write >= self.keepalive_s:
+                    self.keepalive()
+                    self.result.keepalives += 1
+                    last_write = now
+                wait = min(wait, last_write + self.keepalive_s - now)
+            try:
+                kind, item = q.get(timeout=max(wait, 0.0))
+            except queue.Empty:
+                continue
+            last_event = self.clock()
+            if kind == "end":
+                return self.mapper.finish()
+            if kind == "exc":
+                err = classify(item)
+                return Error(err.stream_code, err.message, STREAM_CODES[err.stream_code])
+            if self._deltas(item, last_event):
+                last_write = last_event
+
+    def _deltas(self, raw: dict[str, Any], now: float) -> bool:
+        deltas = self.mapper.feed(raw)
+        result = self.result
+        for delta in deltas:
+            if result.ttft_ms is None:
+                result.ttft_ms = round((now - self.started_at) * 1000)
+            self.emit(delta)
+            result.deltas += 1
+            result.answer_chars += len(delta.text)
+            if self.keep_answer:
+                result.answer.append(delta.text)
+        return bool(deltas)
+
+
+def _with_metrics(terminal: Terminal, result: PumpResult) -> Terminal:
+    if not isinstance(terminal, Done):
+        return terminal
+    tokens = terminal.usage.output_tokens
+    seconds = result.duration_ms / 1000
+    rate = round(tokens / seconds, 1) if tokens is not None and seconds > 0 else None
+    return replace(terminal, metrics=Metrics(result.ttft_ms, result.duration_ms, rate))

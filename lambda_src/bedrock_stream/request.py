@@ -1,0 +1,193 @@
+"""Request parsing: payload-2.0 event to a typed HTTP request, and a JSON body to a ChatRequest."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import fastjsonschema
+from aws_lambda_powertools.utilities.data_classes import LambdaFunctionUrlEvent
+
+from bedrock_stream.config import Config
+from bedrock_stream.errors import AppError
+from bedrock_stream.schema import validator
+
+Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """The parts of a Function URL request the app reads; header names are lower-case."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn of the conversation."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """A validated chat request (API.md §2)."""
+
+    model: str
+    messages: tuple[Message, ...] = ()
+    system: str | None = None
+    max_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    stop: tuple[str, ...] = ()
+    format: str | None = None
+    native: Mapping[str, Any] | None = field(default=None, hash=False)
+
+
+def parse_event(event: Mapping[str, Any], max_body_bytes: int) -> HttpRequest:
+    """Read method, path, headers, query and the (base64-decoded) body of a payload-2.0 event."""
+    ev = LambdaFunctionUrlEvent(dict(event))
+    headers = {k.lower(): v for k, v in (ev.headers or {}).items()}
+    raw = ev.body or ""
+    if ev.is_base64_encoded:
+        # Reject early on the encoded size; the decoded body is 3/4 of it.
+        if len(raw) // 4 * 3 > max_body_bytes + 3:
+            raise _too_large(max_body_bytes)
+        try:
+            body = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise AppError("invalid_request", "body is not valid base64") from exc
+    else:
+        body = raw.encode("utf-8", "surrogatepass")
+    if len(body) > max_body_bytes:
+        raise _too_large(max_body_bytes)
+    return HttpRequest(
+        method=ev.request_context.http.method.upper(),
+        path=ev.raw_path or "/",
+        headers=headers,
+        query=dict(ev.query_string_parameters or {}),
+        body=body,
+    )
+
+
+def _too_large(limit: int) -> AppError:
+    return AppError("payload_too_large", f"body is larger than {limit} bytes")
+
+
+def _reject_constant(name: str) -> Any:
+    raise AppError("invalid_request", f"body is not valid JSON: {name} is not allowed")
+
+
+def decode_json(body: bytes) -> Any:
+    """The JSON document in a body (UTF-8; NaN and Infinity refused)."""
+    if not body.strip():
+        raise AppError("invalid_request", "body is empty; send a JSON object")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AppError("invalid_request", "body is not valid UTF-8") from exc
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise AppError("invalid_request", f"body is not valid JSON: {exc.msg}") from exc
+
+
+# GET /chat query parameters and how each is converted before validation.
+_QUERY_FIELDS: dict[str, type] = {
+    "prompt": str,
+    "model": str,
+    "system": str,
+    "max_tokens": int,
+    "temperature": float,
+    "top_p": float,
+    "format": str,
+}
+
+
+def query_to_body(query: Mapping[str, str]) -> dict[str, Any]:
+    """GET /chat query parameters as the equivalent JSON body."""
+    body: dict[str, Any] = {}
+    for name, value in query.items():
+        kind = _QUERY_FIELDS.get(name)
+        if kind is None:
+            raise AppError("invalid_request", f"unknown query parameter {name!r}")
+        try:
+            body[name] = kind(value)
+        except ValueError as exc:
+            raise AppError("invalid_request", f"{name} must be a {kind.__name__}") from exc
+    return body
+
+
+_NATIVE_COMPANIONS = frozenset({"model", "native", "format"})
+
+
+def parse_chat(doc: Any, config: Config) -> ChatRequest:
+    """Validate a decoded body against the schema and the cross-field rules of API.md §2."""
+    try:
+        validator(config.max_tokens_limit)(doc)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        raise AppError("invalid_request", _schema_message(exc)) from exc
+    assert isinstance(doc, dict)  # the schema says so
+    given = [k for k in ("prompt", "messages", "native") if k in doc]
+    if len(given) != 1:
+        raise AppError("invalid_request", "give exactly one of prompt, messages and native")
+    model = doc.get("model") or config.default_model
+    if "native" in doc:
+        extra = sorted(set(doc) - _NATIVE_COMPANIONS)
+        if extra:
+            raise AppError(
+                "invalid_request", f"with native, only model and format are allowed, not {extra}"
+            )
+    messages = _messages(doc)
+    if model not in config.allowed_models:
+        raise AppError("model_not_allowed", f"model {model!r} is not allowed here")
+    return ChatRequest(
+        model=model,
+        messages=messages,
+        system=doc.get("system"),
+        max_tokens=int(doc["max_tokens"]) if "max_tokens" in doc else None,
+        temperature=doc.get("temperature"),
+        top_p=doc.get("top_p"),
+        stop=tuple(doc.get("stop", ())),
+        format=doc.get("format"),
+        native=doc.get("native"),
+    )
+
+
+def _messages(doc: Mapping[str, Any]) -> tuple[Message, ...]:
+    if "prompt" in doc:
+        return (Message("user", doc["prompt"]),)
+    raw = doc.get("messages", [])
+    expected: Role = "user"
+    out: list[Message] = []
+    for index, item in enumerate(raw):
+        if item["role"] != expected:
+            raise AppError(
+                "invalid_request",
+                f"messages[{index}].role must be {expected}: roles alternate, starting with user",
+            )
+        out.append(Message(item["role"], item["content"]))
+        expected = "assistant" if expected == "user" else "user"
+    return tuple(out)
+
+
+def _schema_message(exc: fastjsonschema.JsonSchemaValueException) -> str:
+    # fastjsonschema calls the root "data"; say "body", never echo the value (may be a prompt).
+    message = str(exc.message)
+    if message.startswith("data."):
+        return message[len("data.") :]
+    if message.startswith("data"):
+        return "body" + message[len("data") :]
+    return message
+
+
+EMPTY_REQUEST = HttpRequest(method="", path="", headers={}, query={}, body=b"")

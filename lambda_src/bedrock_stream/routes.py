@@ -1,0 +1,68 @@
+"""Routes: (path, method) -> route function, with 404/405 for everything else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+from bedrock_stream.app import Exchange
+from bedrock_stream.chat import stream_chat
+from bedrock_stream.errors import AppError
+from bedrock_stream.page import chat_page
+from bedrock_stream.request import decode_json, parse_chat, query_to_body
+
+RouteFn = Callable[[Exchange], None]
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route function and whether API-key mode guards it."""
+
+    fn: RouteFn
+    needs_key: bool = True
+
+
+def chat_post(ex: Exchange) -> None:
+    """POST /chat (and POST /): stream the answer to a JSON chat request."""
+    stream_chat(ex, parse_chat(decode_json(ex.http.body), ex.app.config))
+
+
+def chat_get(ex: Exchange) -> None:
+    """GET /chat?prompt=...: the same for EventSource clients."""
+    stream_chat(ex, parse_chat(query_to_body(ex.http.query), ex.app.config))
+
+
+def models(ex: Exchange) -> None:
+    """GET /models: the allow-list and the default."""
+    config = ex.app.config
+    ex.send_json(200, {"models": list(config.allowed_models), "default": config.default_model})
+
+
+def page(ex: Exchange) -> None:
+    """GET /: the chat page (it asks for the key itself in API-key mode)."""
+    ex.send(200, chat_page(), "text/html; charset=utf-8")
+
+
+ROUTES: Final[dict[str, dict[str, Route]]] = {
+    "/": {"GET": Route(page, needs_key=False), "POST": Route(chat_post)},
+    "/chat": {"GET": Route(chat_get), "POST": Route(chat_post)},
+    "/models": {"GET": Route(models)},
+}
+
+
+def register(path: str, method: str, route: Route) -> None:
+    """Add a route (used by optional surfaces such as the OpenAI-compatible one)."""
+    ROUTES.setdefault(path, {})[method] = route
+
+
+def resolve(method: str, path: str) -> Route:
+    """The route for a request, or not_found / method_not_allowed."""
+    by_method = ROUTES.get(path)
+    if by_method is None:
+        raise AppError("not_found", f"no route for {path}")
+    route = by_method.get(method)
+    if route is None:
+        allowed = ", ".join(sorted(by_method))
+        raise AppError("method_not_allowed", f"{method} is not allowed on {path}; use {allowed}")
+    return route
