@@ -1,0 +1,123 @@
+"""``make demo``: the whole stack on one machine (API.md §9).
+
+Synthesizes the stack if needed, starts the local Bedrock (unless BEDROCK=aws) and a local
+Function URL running the synthesized asset, prints how to call it, and serves until
+interrupted, leaving no process behind.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from local.bedrock import BedrockEmulator
+from local.function_url import CorsConfig, LocalCredentials, UrlConfig
+from local.function_url.twin import LocalFunctionUrl
+from local.lambda_env.overrides import LocalSettings, OverrideError, apply
+from local.template import StackFunction, TemplateError, ensure_synth, load_stack
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _url_config(stack: StackFunction, settings: LocalSettings, region: str) -> UrlConfig:
+    credentials = None
+    if settings.url_auth_type == "AWS_IAM":
+        credentials = LocalCredentials(
+            os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"], region=region
+        )
+    return UrlConfig(
+        auth_type=settings.url_auth_type,
+        invoke_mode=stack.invoke_mode,
+        cors=stack.cors,
+        credentials=credentials,
+    )
+
+
+def _banner(url: str, bedrock: str, settings: LocalSettings, cors: CorsConfig | None) -> str:
+    curl = "curl -N"
+    if settings.auth == "iam":
+        region = settings.function.region
+        curl += f' --aws-sigv4 "aws:amz:{region}:lambda"'
+        curl += ' --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"'
+    elif settings.auth == "api_key":
+        curl += ' -H "x-api-key: $API_KEY"'
+    lines = [
+        f"Function URL: {url}",
+        f"Bedrock endpoint: {bedrock}",
+        f"Function: {settings.function.handler} from {settings.function.task_root}",
+        f"  timeout {settings.function.timeout_s:g} s, memory {settings.function.memory_mb} MB, "
+        f"auth {settings.auth}, CORS {'on' if cors else 'off'}",
+        "",
+        "Try:",
+        f'  {curl} {url}/chat -d \'{{"prompt":"Tell me about streaming"}}\'',
+        f"  {curl} {url}/chat -H 'Accept: application/x-ndjson' -d '{{\"prompt\":\"Hi\"}}'",
+        f"  {curl} '{url}/chat?prompt=Hello&format=text'",
+        f'  {curl} {url}/chat -d \'{{"prompt":"#! echo\\nword by word","format":"text"}}\'',
+        f"  {curl} {url}/models",
+        f"  open {url}/ in a browser",
+        "",
+        "Ctrl-C stops everything.",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Run the demo until Ctrl-C or SIGTERM."""
+    region = os.environ.get("AWS_REGION", "us-east-1")
+    try:
+        stack = load_stack(ensure_synth(PROJECT, log=_log), region)
+        settings = apply(stack.function, os.environ)
+    except (TemplateError, OverrideError) as exc:
+        _log(f"error: {exc}")
+        return 2
+    if stack.skipped_env:
+        _log(f"note: not set locally (CloudFormation values): {', '.join(stack.skipped_env)}")
+    if settings.auth == "none":
+        _log(
+            "WARNING: the local Function URL has no authentication (AUTH=none). "
+            "Use AUTH=iam or AUTH=api_key to check callers as the deployed URL does."
+        )
+    stop = threading.Event()
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    bedrock = None
+    bedrock_url = "real Amazon Bedrock (BEDROCK=aws)"
+    twin: LocalFunctionUrl | None = None
+    try:
+        if os.environ.get("BEDROCK", "").lower() != "aws":
+            bedrock = BedrockEmulator("127.0.0.1", port=int(os.environ.get("BEDROCK_PORT") or 0))
+            bedrock.start()
+            bedrock_url = bedrock.url
+        twin = LocalFunctionUrl(
+            settings.function,
+            _url_config(stack, settings, region),
+            port=int(os.environ.get("PORT") or 8080),
+            max_concurrency=int(os.environ.get("MAX_CONCURRENCY") or 10),
+            bedrock_endpoint=bedrock.url if bedrock else None,
+            log=_log,
+        ).start()
+        print(_banner(twin.base_url, bedrock_url, settings, stack.cors), flush=True)
+        stop.wait()
+    finally:
+        _log("Stopping: killing execution environments...")
+        if twin is not None:
+            twin.close()
+        if bedrock is not None:
+            bedrock.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
