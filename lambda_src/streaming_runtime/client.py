@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from urllib.parse import quote
+from typing import NamedTuple
 
 from streaming_runtime.framing import (
     ERROR_BODY_TRAILER,
@@ -24,8 +23,7 @@ API_PREFIX = "/2018-06-01/runtime"
 ERROR_TYPE_HEADER = ERROR_TYPE_TRAILER
 
 
-@dataclass(frozen=True)
-class InvocationRequest:
+class InvocationRequest(NamedTuple):
     """What ``GET /next`` returned: the event bytes and the per-invocation headers."""
 
     request_id: str
@@ -37,8 +35,16 @@ class RuntimeApiError(Exception):
     """The Runtime API refused a call (status other than 2xx)."""
 
 
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def percent_encode(value: str) -> str:
+    """Encode a path segment like JavaScript's encodeURIComponent (without urllib's import cost)."""
+    return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in value.encode())
+
+
 def _invocation_path(request_id: str, kind: str) -> str:
-    return f"{API_PREFIX}/invocation/{quote(request_id, safe='')}/{kind}"
+    return f"{API_PREFIX}/invocation/{percent_encode(request_id)}/{kind}"
 
 
 def streaming_head(host: str, request_id: str) -> bytes:

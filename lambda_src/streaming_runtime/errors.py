@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import traceback
-
 from streaming_runtime.types import ErrorPayload
 
 
@@ -17,6 +15,8 @@ class InitError(Exception):
 
 def error_payload(exc: BaseException) -> ErrorPayload:
     """``{errorMessage, errorType, stackTrace}`` as the Runtime API docs define the error body."""
+    import traceback  # noqa: PLC0415 - only on failure, not on every cold start
+
     error_type = exc.error_type if isinstance(exc, InitError) else type(exc).__name__
     frames = traceback.format_tb(exc.__traceback__) if exc.__traceback__ else []
     return {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import inspect
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -44,13 +43,27 @@ def streaming(handler: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def is_streaming(handler: Callable[..., Any]) -> bool:
-    """A handler streams when marked, or when its signature takes a ``stream`` parameter.
+    """A handler streams when marked, or when it takes a ``stream`` parameter.
 
-    ``inspect.signature`` follows ``functools.wraps``, so decorated handlers are seen as written.
+    Decorators made with ``functools.wraps`` are looked through (``__wrapped__``), so a
+    Powertools-decorated handler is seen as written. Plain functions are read from their code
+    object: ``inspect`` would add ~10 ms to every cold start.
     """
     marker = getattr(handler, STREAMING_MARKER, None)
     if marker is not None:
         return bool(marker)
+    target: Any = handler
+    while hasattr(target, "__wrapped__"):
+        target = target.__wrapped__
+        marker = getattr(target, STREAMING_MARKER, None)
+        if marker is not None:
+            return bool(marker)
+    code = getattr(target, "__code__", None)
+    if code is not None:
+        named = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+        return "stream" in named[code.co_posonlyargcount :]
+    import inspect  # noqa: PLC0415 - only for callables that are not plain functions
+
     try:
         parameter = inspect.signature(handler).parameters.get("stream")
     except (TypeError, ValueError):

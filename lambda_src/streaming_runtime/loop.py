@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
@@ -84,6 +83,8 @@ def run(
             invoke(invocation)
         except TransportError:
             # The connection to the Runtime API broke mid-response; start the next one afresh.
+            import traceback  # noqa: PLC0415 - rare path, kept off the cold start
+
             traceback.print_exc()
         count += 1
     return count

@@ -7,7 +7,7 @@ trailers, so the runtime speaks the small subset of HTTP/1.1 it needs itself.
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_LINE = 65536
 
@@ -16,8 +16,7 @@ class TransportError(ConnectionError):
     """The Runtime API closed the connection or answered with malformed HTTP."""
 
 
-@dataclass(frozen=True)
-class Response:
+class Response(NamedTuple):
     """A Runtime API response: status, lower-cased headers, body."""
 
     status: int
