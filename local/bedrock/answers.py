@@ -48,7 +48,8 @@ def default_answer(prompt: str, tokens: int | None = None) -> str:
     """A deterministic answer derived from the prompt, `tokens` tokens long."""
     digest = _digest(prompt)
     size = tokens or _MIN_DEFAULT + int.from_bytes(digest[:2], "big") % _SPREAD_DEFAULT
-    topic = [w.lower() for w in re.findall(r"[^\W\d_]{3,}", prompt)[:4]] or ["that"]
+    # Topic words of at most 8 letters are one token each, so the count stays exact.
+    topic = [w.lower() for w in re.findall(r"\b[^\W\d_]{3,8}\b", prompt)[:4]] or ["that"]
     out: list[str] = []
     seed = int.from_bytes(digest, "big")
     words = ["About", *topic, ":"]
