@@ -79,6 +79,15 @@ def crash(event: dict[str, Any], stream: Stream) -> None:
     os._exit(3)
 
 
+def mirror(event: dict[str, Any], stream: Stream) -> None:
+    """The response the request body describes (the Node twin is node/index.mjs)."""
+    spec = json.loads(event["body"])
+    stream.start(spec["status"], spec["headers"], spec["cookies"])
+    for chunk in spec["chunks"]:
+        stream.write(chunk)
+        time.sleep(spec["pause_ms"] / 1000)
+
+
 ROUTES: dict[str, Callable[[dict[str, Any], Stream], None]] = {
     "/chunks": chunks,
     "/sleep": sleep,
@@ -89,6 +98,7 @@ ROUTES: dict[str, Callable[[dict[str, Any], Stream], None]] = {
     "/fail-early": fail_early,
     "/fail-late": fail_late,
     "/crash": crash,
+    "/mirror": mirror,
 }
 
 

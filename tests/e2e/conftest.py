@@ -1,0 +1,150 @@
+"""Fixtures for the local twin's end-to-end tests: task roots, running twins, an HTTP reader."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from local.function_url import UrlConfig
+from local.function_url.twin import LocalFunctionUrl
+from local.lambda_env import FunctionConfig
+
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS = Path(__file__).resolve().parent / "functions"
+NODE = shutil.which("node", path=f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}")
+RIC = ROOT / "node_modules" / "aws-lambda-ric" / "index.mjs"
+
+
+@pytest.fixture(scope="session")
+def task_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A task root laid out like the built asset: bootstrap, runtime, and the test functions."""
+    root = tmp_path_factory.mktemp("task")
+    (root / "bootstrap").symlink_to(ROOT / "lambda_src" / "bootstrap")
+    (root / "streaming_runtime").symlink_to(ROOT / "lambda_src" / "streaming_runtime")
+    for module in FUNCTIONS.glob("*.py"):
+        (root / module.name).symlink_to(module)
+    return root
+
+
+@pytest.fixture(scope="session")
+def node_task_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Node.js task root with the mirror handler."""
+    root = tmp_path_factory.mktemp("node-task")
+    shutil.copy(FUNCTIONS / "node" / "index.mjs", root / "index.mjs")
+    return root
+
+
+@dataclass
+class Logs:
+    """The twin's log lines (the functions' output, prefixed by environment id)."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def __call__(self, line: str) -> None:
+        self.lines.append(line)
+
+
+MakeTwin = Callable[..., LocalFunctionUrl]
+
+
+@pytest.fixture
+def make_twin(task_root: Path) -> Iterator[MakeTwin]:
+    """Start twins for a test; every process they started is gone afterwards."""
+    twins: list[LocalFunctionUrl] = []
+
+    def make(
+        handler: str = "streamer.handler",
+        *,
+        url: UrlConfig | None = None,
+        timeout_s: float = 10.0,
+        max_concurrency: int = 10,
+        root: Path | None = None,
+        command: tuple[str, ...] | None = None,
+        environment: dict[str, str] | None = None,
+    ) -> LocalFunctionUrl:
+        function = FunctionConfig(
+            task_root=root or task_root,
+            handler=handler,
+            environment=environment or {},
+            timeout_s=timeout_s,
+            name="twin-test",
+            command=command,
+        )
+        twin = LocalFunctionUrl(
+            function, url or UrlConfig(), max_concurrency=max_concurrency, log=Logs()
+        )
+        twins.append(twin)
+        return twin.start()
+
+    yield make
+    for twin in twins:
+        twin.close()
+        for env in twin.pool.started:
+            assert not env.alive, f"{env.env_id} (pid {env.pid}) outlived the twin"
+
+
+@dataclass
+class Received:
+    """An HTTP response read chunk by chunk, with arrival times."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    chunks: list[tuple[float, bytes]]
+    complete: bool  # False when the body was cut (no terminating chunk)
+    sent_at: float
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(data for _, data in self.chunks)
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+    def all(self, name: str) -> list[str]:
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+
+def fetch(
+    base_url: str,
+    path: str,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Received:
+    """Send one request and read the response as it arrives."""
+    parts = urlsplit(base_url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+    try:
+        sent_at = time.monotonic()
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        chunks: list[tuple[float, bytes]] = []
+        complete = True
+        try:
+            while data := response.read1(65536):
+                chunks.append((time.monotonic(), data))
+        except http.client.IncompleteRead as exc:
+            if exc.partial:
+                chunks.append((time.monotonic(), exc.partial))
+            complete = False
+        return Received(response.status, response.getheaders(), chunks, complete, sent_at)
+    finally:
+        conn.close()
+
+
+def json_body(received: Received) -> Any:
+    """The body as JSON."""
+    import json
+
+    return json.loads(received.body)
