@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal, Protocol
@@ -68,9 +69,15 @@ class _SurrogateCarry:
         return _well_formed(pending)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _well_formed(text: str) -> str:
-    # A lone surrogate cannot be UTF-8 encoded; it becomes U+FFFD instead of failing the stream.
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    # Through UTF-16 a surrogate pair becomes its character and a lone surrogate (which UTF-8
+    # cannot encode) becomes U+FFFD instead of failing the stream. Skipped for the common case.
+    if _SURROGATE.search(text) is None:
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 class _Structured:

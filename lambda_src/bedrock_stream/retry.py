@@ -32,7 +32,7 @@ class RetryPolicy:
 
     def retry_after_s(self, attempt: int) -> int:
         """The Retry-After a client should honour after our last attempt failed."""
-        return max(1, math.ceil(min(self.cap_s, self.base_s * 2.0**attempt)))
+        return max(1, math.ceil(min(self.cap_s, self.base_s * 2.0 ** (attempt - 1))))
 
 
 @dataclass(frozen=True)

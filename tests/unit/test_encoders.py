@@ -1,0 +1,154 @@
+"""Wire encoders byte for byte: SSE, NDJSON and text, including awkward text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bedrock_stream.encoders import (
+    ENCODERS,
+    NdjsonEncoder,
+    SseEncoder,
+    TextEncoder,
+    choose_format,
+    stream_head,
+)
+from bedrock_stream.events import Delta, Done, Error, Metrics, Start, Usage
+
+DONE = Done("end_turn", Usage(12, 230), Metrics(310, 4120, 55.8))
+ERROR = Error("upstream_stalled", "no event from Bedrock for 60 s", retryable=True)
+
+
+def test_sse_exact_bytes():
+    enc = SseEncoder()
+    assert (
+        enc.encode(Start("req-1", "m-1")) == b'event: start\ndata: {"id":"req-1","model":"m-1"}\n\n'
+    )
+    assert enc.encode(Delta("Hi")) == b'event: delta\ndata: {"text":"Hi"}\n\n'
+    assert enc.encode(DONE) == (
+        b'event: done\ndata: {"stop_reason":"end_turn","usage":{"input_tokens":12,"output_tokens":230},'
+        b'"metrics":{"ttft_ms":310,"duration_ms":4120,"output_tokens_per_s":55.8}}\n\n'
+    )
+    assert enc.encode(ERROR) == (
+        b'event: error\ndata: {"code":"upstream_stalled","message":"no event from Bedrock for 60 s","retryable":true}\n\n'
+    )
+    assert enc.keepalive == b": keepalive\n\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "sse_data"),
+    [
+        ("a\nb", b'{"text":"a\\nb"}'),
+        ("a\r\nb\rc", b'{"text":"a\\r\\nb\\rc"}'),
+        ("data: x\n\nevent: done", b'{"text":"data: x\\n\\nevent: done"}'),
+        ("\U0001f642 na\u00efve \u6f22", '{"text":"\U0001f642 na\u00efve \u6f22"}'.encode()),
+        ('quote " and \\ back', b'{"text":"quote \\" and \\\\ back"}'),
+        ("\u2028sep\u0000nul", b'{"text":"\xe2\x80\xa8sep\\u0000nul"}'),
+    ],
+)
+def test_sse_text_is_one_json_data_line(text, sse_data):
+    out = SseEncoder().encode(Delta(text))
+    assert out == b"event: delta\ndata: " + sse_data + b"\n\n"
+    # framing survives: exactly one data line, no raw CR/LF inside it
+    assert out.count(b"\n") == 3
+    assert b"\r" not in out
+    assert json.loads(out.split(b"data: ", 1)[1])["text"] == text
+
+
+def test_ndjson_exact_bytes():
+    enc = NdjsonEncoder()
+    assert enc.encode(Start("r", "m")) == b'{"type":"start","id":"r","model":"m"}\n'
+    assert enc.encode(Delta("a\nb\r")) == b'{"type":"delta","text":"a\\nb\\r"}\n'
+    assert (
+        enc.encode(ERROR)
+        == b'{"type":"error","code":"upstream_stalled","message":"no event from Bedrock for 60 s","retryable":true}\n'
+    )
+    assert (
+        enc.encode(Done("max_tokens")) == b'{"type":"done","stop_reason":"max_tokens","usage":{}}\n'
+    )
+    assert enc.keepalive is None
+
+
+def test_text_exact_bytes():
+    enc = TextEncoder()
+    assert enc.encode(Start("r", "m")) == b""
+    assert enc.encode(Delta("data: \U0001f642\r\n")) == "data: \U0001f642\r\n".encode()
+    assert enc.encode(DONE) == b""
+    assert (
+        TextEncoder().encode(ERROR)
+        == b"\n[error upstream_stalled: no event from Bedrock for 60 s]\n"
+    )
+    assert enc.keepalive is None
+
+
+@pytest.mark.parametrize("fmt", sorted(ENCODERS))
+def test_surrogate_pair_split_across_deltas_is_rejoined(fmt):
+    # A model (or JSON escape) can split an astral character into two UTF-16 halves.
+    enc = ENCODERS[fmt]()
+    first = enc.encode(Delta("ok \ud83d"))
+    second = enc.encode(Delta("\ude42!"))
+    joined = _texts(fmt, first + second)
+    assert joined == "ok \U0001f642!"
+
+
+@pytest.mark.parametrize("fmt", sorted(ENCODERS))
+def test_lone_surrogate_at_the_end_becomes_replacement_char(fmt):
+    enc = ENCODERS[fmt]()
+    out = enc.encode(Delta("x\ud83d")) + enc.encode(Done("end_turn"))
+    assert "\ufffd" in out.decode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", sorted(ENCODERS))
+def test_any_split_of_multibyte_text_reassembles_exactly(fmt):
+    text = "h\u00e9\U0001f469\u200d\U0001f4bb \u6f22\u5b57\r\n\U0001f1eb\U0001f1f7"
+    for cut in range(len(text) + 1):
+        enc = ENCODERS[fmt]()
+        out = enc.encode(Delta(text[:cut])) + enc.encode(Delta(text[cut:]))
+        assert _texts(fmt, out) == text
+
+
+def _texts(fmt: str, data: bytes) -> str:
+    decoded = data.decode("utf-8")
+    if fmt == "text":
+        return decoded
+    if fmt == "ndjson":
+        return "".join(json.loads(line)["text"] for line in decoded.splitlines() if line)
+    records = [r for r in decoded.split("\n\n") if r]
+    return "".join(json.loads(r.split("data: ", 1)[1])["text"] for r in records)
+
+
+@pytest.mark.parametrize(
+    ("explicit", "accept", "expected"),
+    [
+        (None, "", "sse"),
+        (None, "*/*", "sse"),
+        (None, "text/event-stream", "sse"),
+        (None, "application/x-ndjson", "ndjson"),
+        (None, "text/plain", "text"),
+        (None, "text/html,application/xhtml+xml", "sse"),
+        (None, "text/plain;q=0.5, application/x-ndjson", "ndjson"),
+        (None, "TEXT/PLAIN; charset=utf-8", "text"),
+        ("text", "text/event-stream", "text"),
+        ("ndjson", "text/plain", "ndjson"),
+        ("sse", "application/x-ndjson", "sse"),
+    ],
+)
+def test_choose_format(explicit, accept, expected):
+    assert choose_format(explicit, {"accept": accept}) == expected
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type"),
+    [
+        ("sse", "text/event-stream; charset=utf-8"),
+        ("ndjson", "application/x-ndjson"),
+        ("text", "text/plain; charset=utf-8"),
+    ],
+)
+def test_stream_head(fmt, content_type):
+    _, head = stream_head(fmt, "req-9")
+    assert head.status == 200
+    assert head.headers["Content-Type"] == content_type
+    assert head.headers["Cache-Control"] == "no-cache"
+    assert head.headers["X-Request-Id"] == "req-9"
