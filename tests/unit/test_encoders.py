@@ -31,7 +31,8 @@ def test_sse_exact_bytes():
         b'"metrics":{"ttft_ms":310,"duration_ms":4120,"output_tokens_per_s":55.8}}\n\n'
     )
     assert enc.encode(ERROR) == (
-        b'event: error\ndata: {"code":"upstream_stalled","message":"no event from Bedrock for 60 s","retryable":true}\n\n'
+        b'event: error\ndata: {"code":"upstream_stalled",'
+        b'"message":"no event from Bedrock for 60 s","retryable":true}\n\n'
     )
     assert enc.keepalive == b": keepalive\n\n"
 

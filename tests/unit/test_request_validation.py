@@ -12,7 +12,14 @@ from bedrock_stream.app import App
 from bedrock_stream.config import Config
 from bedrock_stream.errors import AppError
 from bedrock_stream.handler import handle
-from bedrock_stream.request import ChatRequest, Message, parse_chat, parse_event, query_to_body
+from bedrock_stream.request import (
+    ChatRequest,
+    Message,
+    decode_json,
+    parse_chat,
+    parse_event,
+    query_to_body,
+)
 
 MODELS = ("anthropic.claude-3-haiku-20240307-v1:0", "amazon.titan-text-express-v1")
 CONFIG = Config(
@@ -301,10 +308,9 @@ def test_invalid_utf8_is_rejected():
     event = _event(None)
     event["body"] = base64.b64encode(b'{"prompt": "\xff"}').decode()
     event["isBase64Encoded"] = True
+    body = parse_event(event, 1000).body
     with pytest.raises(AppError, match="UTF-8"):
-        from bedrock_stream.request import decode_json
-
-        decode_json(parse_event(event, 1000).body)
+        decode_json(body)
 
 
 def test_base64_body_is_decoded():
