@@ -27,7 +27,8 @@ def test_sse_exact_bytes():
     )
     assert enc.encode(Delta("Hi")) == b'event: delta\ndata: {"text":"Hi"}\n\n'
     assert enc.encode(DONE) == (
-        b'event: done\ndata: {"stop_reason":"end_turn","usage":{"input_tokens":12,"output_tokens":230},'
+        b'event: done\ndata: {"stop_reason":"end_turn",'
+        b'"usage":{"input_tokens":12,"output_tokens":230},'
         b'"metrics":{"ttft_ms":310,"duration_ms":4120,"output_tokens_per_s":55.8}}\n\n'
     )
     assert enc.encode(ERROR) == (
@@ -61,9 +62,9 @@ def test_ndjson_exact_bytes():
     enc = NdjsonEncoder()
     assert enc.encode(Start("r", "m")) == b'{"type":"start","id":"r","model":"m"}\n'
     assert enc.encode(Delta("a\nb\r")) == b'{"type":"delta","text":"a\\nb\\r"}\n'
-    assert (
-        enc.encode(ERROR)
-        == b'{"type":"error","code":"upstream_stalled","message":"no event from Bedrock for 60 s","retryable":true}\n'
+    assert enc.encode(ERROR) == (
+        b'{"type":"error","code":"upstream_stalled",'
+        b'"message":"no event from Bedrock for 60 s","retryable":true}\n'
     )
     assert (
         enc.encode(Done("max_tokens")) == b'{"type":"done","stop_reason":"max_tokens","usage":{}}\n'
