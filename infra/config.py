@@ -1,0 +1,128 @@
+"""Deployment settings: the API.md §10 context keys parsed and checked into a frozen dataclass."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, cast
+
+Architecture = Literal["arm64", "x86_64"]
+AuthMode = Literal["iam", "api_key"]
+
+DEFAULT_MODELS: tuple[str, ...] = ("anthropic.claude-3-haiku-20240307-v1:0",)
+
+# The values CloudWatch Logs accepts for a log group's retention (RetentionInDays).
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+LOG_RETENTION_DAYS: frozenset[int] = frozenset(
+    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557}
+    | {2922, 3288, 3653}
+)
+
+# Lambda's limits: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+MAX_TIMEOUT_S = 900
+MIN_MEMORY_MB, MAX_MEMORY_MB = 128, 10240
+
+
+class ConfigError(ValueError):
+    """A context value that cannot be deployed."""
+
+
+@dataclass(frozen=True)
+class StreamConfig:
+    """What the stack reads from CDK context (API.md §10), already validated."""
+
+    models: tuple[str, ...] = DEFAULT_MODELS
+    default_model: str | None = None
+    auth: AuthMode = "iam"
+    cors_origins: tuple[str, ...] = ()
+    timeout_s: int = 300
+    memory_mb: int = 512
+    reserved_concurrency: int | None = None
+    log_retention_days: int = 30
+    architecture: Architecture = "arm64"
+
+    def __post_init__(self) -> None:
+        """Reject settings Lambda or this app would refuse at deploy or run time."""
+        if not self.models:
+            raise ConfigError("models: give at least one model or inference-profile id")
+        if self.default_model is not None and self.default_model not in self.models:
+            raise ConfigError(f"default_model {self.default_model!r} is not in models")
+        if not 1 <= self.timeout_s <= MAX_TIMEOUT_S:
+            raise ConfigError(f"timeout_s must be 1..{MAX_TIMEOUT_S}, got {self.timeout_s}")
+        if not MIN_MEMORY_MB <= self.memory_mb <= MAX_MEMORY_MB:
+            raise ConfigError(
+                f"memory_mb must be {MIN_MEMORY_MB}..{MAX_MEMORY_MB}, got {self.memory_mb}"
+            )
+        if self.reserved_concurrency is not None and self.reserved_concurrency < 1:
+            raise ConfigError("reserved_concurrency must be at least 1 when set")
+        if self.log_retention_days not in LOG_RETENTION_DAYS:
+            allowed = ", ".join(str(d) for d in sorted(LOG_RETENTION_DAYS))
+            raise ConfigError(f"log_retention_days must be one of {allowed}")
+
+    @property
+    def effective_default_model(self) -> str:
+        """The model used when a request names none: default_model, else the first allowed."""
+        return self.default_model or self.models[0]
+
+
+def _as_list(key: str, value: object) -> tuple[str, ...]:
+    """Accept `a,b` from `-c key=a,b` and a JSON list from cdk.json."""
+    if isinstance(value, str):
+        items: Sequence[object] = value.split(",")
+    elif isinstance(value, list | tuple):
+        items = value
+    else:
+        raise ConfigError(f"{key}: expected a comma-separated string or a list")
+    return tuple(str(item).strip() for item in items if str(item).strip())
+
+
+def _as_int(key: str, value: object) -> int:
+    """Accept `5` from cdk.json and `"5"` from `-c key=5`."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{key}: expected an integer, got {value!r}")
+    try:
+        return int(cast(str, value))
+    except (TypeError, ValueError):
+        raise ConfigError(f"{key}: expected an integer, got {value!r}") from None
+
+
+def _choice(key: str, value: object, allowed: tuple[str, ...]) -> str:
+    """One of a fixed set of words."""
+    text = str(value).strip().lower()
+    if text not in allowed:
+        raise ConfigError(f"{key}: expected one of {', '.join(allowed)}, got {value!r}")
+    return text
+
+
+def config_from_context(get: Callable[[str], object]) -> StreamConfig:
+    """Build a StreamConfig from a context getter such as `node.try_get_context`."""
+    defaults = StreamConfig()
+
+    def read(key: str) -> object | None:
+        value = get(key)
+        return None if value is None or value == "" else value
+
+    models = read("models")
+    retention = read("log_retention_days")
+    concurrency = read("reserved_concurrency")
+    default_model = read("default_model")
+    return StreamConfig(
+        models=defaults.models if models is None else _as_list("models", models),
+        default_model=None if default_model is None else str(default_model).strip(),
+        auth=cast(AuthMode, _choice("auth", read("auth") or defaults.auth, ("iam", "api_key"))),
+        cors_origins=_as_list("cors_origins", read("cors_origins") or ""),
+        timeout_s=_as_int("timeout_s", read("timeout_s") or defaults.timeout_s),
+        memory_mb=_as_int("memory_mb", read("memory_mb") or defaults.memory_mb),
+        reserved_concurrency=(
+            None if concurrency is None else _as_int("reserved_concurrency", concurrency)
+        ),
+        log_retention_days=(
+            defaults.log_retention_days
+            if retention is None
+            else _as_int("log_retention_days", retention)
+        ),
+        architecture=cast(
+            Architecture,
+            _choice("architecture", read("architecture") or "arm64", ("arm64", "x86_64")),
+        ),
+    )
