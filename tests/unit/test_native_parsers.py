@@ -1,0 +1,330 @@
+"""Native-mode chunk parsers: realistic provider chunks in, unified deltas and terminal out."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bedrock_stream.errors import AppError
+from bedrock_stream.events import Done, Error, Usage
+from bedrock_stream.native import base_model_id, native_call, parser_for
+
+METRICS = {
+    "amazon-bedrock-invocationMetrics": {
+        "inputTokenCount": 21,
+        "outputTokenCount": 9,
+        "invocationLatency": 1405,
+        "firstByteLatency": 385,
+    }
+}
+
+
+def chunk(obj: dict[str, Any]) -> dict[str, Any]:
+    """A boto3 event of InvokeModelWithResponseStream: the decoded `bytes` of a PayloadPart."""
+    return {"chunk": {"bytes": json.dumps(obj).encode()}}
+
+
+CASES: dict[str, tuple[str, list[dict[str, Any]], str, Done]] = {
+    "anthropic messages": (
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        [
+            {
+                "type": "message_start",
+                "message": {
+                    "id": "msg_bdrk_01",
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [],
+                    "usage": {"input_tokens": 21, "output_tokens": 1},
+                },
+            },
+            {
+                "type": "content_block_start",
+                "index": 0,
+                "content_block": {"type": "text", "text": ""},
+            },
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "text_delta", "text": "Hello"},
+            },
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "text_delta", "text": " world\n"},
+            },
+            {"type": "content_block_stop", "index": 0},
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": 9},
+            },
+            {"type": "message_stop", **METRICS},
+        ],
+        "Hello world\n",
+        Done("end_turn", Usage(21, 9)),
+    ),
+    "anthropic legacy": (
+        "anthropic.claude-v2:1",
+        [
+            {"completion": " Hello", "stop_reason": None, "stop": None},
+            {"completion": " world", "stop_reason": None, "stop": None},
+            {"completion": "", "stop_reason": "stop_sequence", "stop": "\n\nHuman:", **METRICS},
+        ],
+        " Hello world",
+        Done("stop_sequence", Usage(21, 9)),
+    ),
+    "titan": (
+        "amazon.titan-text-express-v1",
+        [
+            {
+                "outputText": "Hello",
+                "index": 0,
+                "totalOutputTextTokenCount": 1,
+                "completionReason": None,
+                "inputTextTokenCount": 21,
+            },
+            {
+                "outputText": " world",
+                "index": 0,
+                "totalOutputTextTokenCount": 9,
+                "completionReason": "FINISH",
+                "inputTextTokenCount": None,
+                **METRICS,
+            },
+        ],
+        "Hello world",
+        Done("FINISH", Usage(21, 9)),
+    ),
+    "llama": (
+        "us.meta.llama3-2-3b-instruct-v1:0",
+        [
+            {
+                "generation": "Hello",
+                "prompt_token_count": 21,
+                "generation_token_count": 1,
+                "stop_reason": None,
+            },
+            {
+                "generation": " world",
+                "prompt_token_count": None,
+                "generation_token_count": 2,
+                "stop_reason": None,
+            },
+            {
+                "generation": "",
+                "prompt_token_count": None,
+                "generation_token_count": 9,
+                "stop_reason": "stop",
+                **METRICS,
+            },
+        ],
+        "Hello world",
+        Done("stop", Usage(21, 9)),
+    ),
+    "cohere command": (
+        "cohere.command-text-v14",
+        [
+            {"text": " Hello", "is_finished": False},
+            {"text": " world", "is_finished": False},
+            {
+                "is_finished": True,
+                "finish_reason": "COMPLETE",
+                "response": {"id": "x", "generations": [{"text": " Hello world"}], "prompt": "hi"},
+                **METRICS,
+            },
+        ],
+        " Hello world",
+        Done("COMPLETE", Usage(21, 9)),
+    ),
+    "cohere command r": (
+        "cohere.command-r-v1:0",
+        [
+            {"is_finished": False, "event_type": "stream-start", "generation_id": "g1"},
+            {"is_finished": False, "event_type": "text-generation", "text": "Hello"},
+            {"is_finished": False, "event_type": "text-generation", "text": " world"},
+            {
+                "is_finished": True,
+                "event_type": "stream-end",
+                "response": {
+                    "text": "Hello world",
+                    "finish_reason": "COMPLETE",
+                    "meta": {"billed_units": {"input_tokens": 20, "output_tokens": 8}},
+                },
+                "finish_reason": "COMPLETE",
+                **METRICS,
+            },
+        ],
+        "Hello world",
+        Done("COMPLETE", Usage(21, 9)),
+    ),
+    "mistral": (
+        "mistral.mistral-7b-instruct-v0:2",
+        [
+            {"outputs": [{"text": "Hello", "stop_reason": None}]},
+            {"outputs": [{"text": " world", "stop_reason": "stop"}], **METRICS},
+        ],
+        "Hello world",
+        Done("stop", Usage(21, 9)),
+    ),
+    "jamba": (
+        "ai21.jamba-1-5-mini-v1:0",
+        [
+            {
+                "id": "c1",
+                "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}],
+            },
+            {
+                "id": "c1",
+                "choices": [{"index": 0, "delta": {"content": "Hello"}, "finish_reason": None}],
+            },
+            {
+                "id": "c1",
+                "choices": [{"index": 0, "delta": {"content": " world"}, "finish_reason": None}],
+            },
+            {
+                "id": "c1",
+                "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 21, "completion_tokens": 9, "total_tokens": 30},
+                **METRICS,
+            },
+        ],
+        "Hello world",
+        Done("stop", Usage(21, 9)),
+    ),
+    "nova": (
+        "us.amazon.nova-lite-v1:0",
+        [
+            {"messageStart": {"role": "assistant"}},
+            {"contentBlockDelta": {"delta": {"text": "Hello"}, "contentBlockIndex": 0}},
+            {"contentBlockDelta": {"delta": {"text": " world"}, "contentBlockIndex": 0}},
+            {"contentBlockStop": {"contentBlockIndex": 0}},
+            {"messageStop": {"stopReason": "end_turn"}},
+            {
+                "metadata": {
+                    "usage": {"inputTokens": 21, "outputTokens": 9},
+                    "metrics": {},
+                    "trace": {},
+                },
+                **METRICS,
+            },
+        ],
+        "Hello world",
+        Done("end_turn", Usage(21, 9)),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_provider_stream(name):
+    model, chunks, text, done = CASES[name]
+    parser = parser_for(model)()
+    deltas = [d for c in chunks for d in parser.feed(chunk(c))]
+    assert "".join(d.text for d in deltas) == text
+    assert all(d.text for d in deltas)
+    assert parser.finish() == done
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_provider_stream_cut_before_its_end_is_an_error(name):
+    model, chunks, _, _ = CASES[name]
+    parser = parser_for(model)()
+    # Nova's end marker is messageStop, followed by the metadata chunk.
+    cut = -2 if name == "nova" else -1
+    for c in chunks[:cut]:
+        parser.feed(chunk(c))
+    terminal = parser.finish()
+    assert isinstance(terminal, Error)
+    assert terminal.code == "upstream_error"
+
+
+def test_anthropic_ignores_thinking_and_tool_input():
+    parser = parser_for("anthropic.claude-3-7-sonnet-20250219-v1:0")()
+    out = parser.feed(
+        chunk(
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "thinking_delta", "thinking": "hmm"},
+            }
+        )
+    )
+    out += parser.feed(
+        chunk(
+            {
+                "type": "content_block_delta",
+                "index": 1,
+                "delta": {"type": "input_json_delta", "partial_json": "{"},
+            }
+        )
+    )
+    assert out == []
+
+
+def test_invocation_metrics_win_over_provider_counts():
+    parser = parser_for("meta.llama3-8b-instruct-v1:0")()
+    parser.feed(
+        chunk(
+            {
+                "generation": "x",
+                "prompt_token_count": 5,
+                "generation_token_count": 1,
+                "stop_reason": None,
+            }
+        )
+    )
+    parser.feed(
+        chunk({"generation": "", "generation_token_count": 2, "stop_reason": "length", **METRICS})
+    )
+    assert parser.finish() == Done("length", Usage(21, 9))
+
+
+@pytest.mark.parametrize(
+    ("model", "base"),
+    [
+        ("us.anthropic.claude-3-5-haiku-20241022-v1:0", "anthropic.claude-3-5-haiku-20241022-v1:0"),
+        (
+            "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            "anthropic.claude-sonnet-4-5-20250929-v1:0",
+        ),
+        ("apac.amazon.nova-lite-v1:0", "amazon.nova-lite-v1:0"),
+        (
+            "arn:aws:bedrock:us-east-1::foundation-model/meta.llama3-8b-instruct-v1:0",
+            "meta.llama3-8b-instruct-v1:0",
+        ),
+        ("mistral.mistral-large-2402-v1:0", "mistral.mistral-large-2402-v1:0"),
+    ],
+)
+def test_base_model_id(model, base):
+    assert base_model_id(model) == base
+
+
+def test_cohere_r_and_command_share_the_parser_registry_entries():
+    assert parser_for("cohere.command-r-plus-v1:0") is parser_for("cohere.command-text-v14")
+
+
+def test_unknown_provider_is_invalid_request():
+    with pytest.raises(AppError) as info:
+        parser_for("deepseek.r1-v1:0")
+    assert (info.value.status, info.value.code) == (400, "invalid_request")
+
+
+def test_native_call_sends_the_body_as_json():
+    seen: dict[str, Any] = {}
+
+    class Client:
+        def invoke_model_with_response_stream(self, **kwargs: Any) -> Any:
+            seen.update(kwargs)
+            return {"body": iter(())}
+
+        def converse_stream(self, **kwargs: Any) -> Any:
+            raise AssertionError
+
+    call = native_call("amazon.titan-text-express-v1", {"inputText": "hi"})
+    call.open(Client())
+    assert call.operation == "InvokeModelWithResponseStream"
+    assert seen["modelId"] == "amazon.titan-text-express-v1"
+    assert json.loads(seen["body"]) == {"inputText": "hi"}
+    assert seen["contentType"] == "application/json"
