@@ -14,6 +14,8 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+import boto3
+
 from local.bedrock import BedrockEmulator
 from local.function_url import CorsConfig, LocalCredentials, UrlConfig
 from local.function_url.twin import LocalFunctionUrl
@@ -39,6 +41,25 @@ def _url_config(stack: StackFunction, settings: LocalSettings, region: str) -> U
         cors=stack.cors,
         credentials=credentials,
     )
+
+
+def _caller_env(real_bedrock: bool) -> dict[str, str]:
+    """The demo's environment, with the credentials the function gets (Lambda: its role's)."""
+    env = dict(os.environ)
+    if real_bedrock:
+        # Resolved once here (profiles, SSO, ...), then handed over as variables, as in Lambda.
+        credentials = boto3.Session().get_credentials()
+        if credentials is None:
+            raise OverrideError("BEDROCK=aws needs AWS credentials (none were found)")
+        frozen = credentials.get_frozen_credentials()
+        env["AWS_ACCESS_KEY_ID"] = str(frozen.access_key)
+        env["AWS_SECRET_ACCESS_KEY"] = str(frozen.secret_key)
+        if frozen.token:
+            env["AWS_SESSION_TOKEN"] = frozen.token
+    elif not (env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY")):
+        # The local Bedrock does not check signatures, but boto3 will not send unsigned.
+        env.update(AWS_ACCESS_KEY_ID="AKIDLOCALTWIN", AWS_SECRET_ACCESS_KEY="local")  # noqa: S106
+    return env
 
 
 def _banner(url: str, bedrock: str, settings: LocalSettings, cors: CorsConfig | None) -> str:
@@ -72,9 +93,11 @@ def _banner(url: str, bedrock: str, settings: LocalSettings, cors: CorsConfig | 
 def main() -> int:
     """Run the demo until Ctrl-C or SIGTERM."""
     region = os.environ.get("AWS_REGION", "us-east-1")
+    real_bedrock = os.environ.get("BEDROCK", "").lower() == "aws"
     try:
         stack = load_stack(ensure_synth(PROJECT, log=_log), region)
         settings = apply(stack.function, os.environ)
+        caller_env = _caller_env(real_bedrock)
     except (TemplateError, OverrideError) as exc:
         _log(f"error: {exc}")
         return 2
@@ -96,7 +119,7 @@ def main() -> int:
     bedrock_url = "real Amazon Bedrock (BEDROCK=aws)"
     twin: LocalFunctionUrl | None = None
     try:
-        if os.environ.get("BEDROCK", "").lower() != "aws":
+        if not real_bedrock:
             bedrock = BedrockEmulator("127.0.0.1", port=int(os.environ.get("BEDROCK_PORT") or 0))
             bedrock.start()
             bedrock_url = bedrock.url
@@ -106,6 +129,7 @@ def main() -> int:
             port=int(os.environ.get("PORT") or 8080),
             max_concurrency=int(os.environ.get("MAX_CONCURRENCY") or 10),
             bedrock_endpoint=bedrock.url if bedrock else None,
+            caller_env=caller_env,
             log=_log,
         ).start()
         print(_banner(twin.base_url, bedrock_url, settings, stack.cors), flush=True)
