@@ -52,7 +52,9 @@ def test_throttle_after_all_retries_is_429_with_retry_after(run):
 def test_retries_stop_when_time_runs_out(run):
     sleeps: list[float] = []
     client = FakeBedrock([client_error("ServiceUnavailableException", 503)], repeat_last=True)
-    config = make_config(max_attempts=10, backoff_base_s=1.0, backoff_cap_s=1.0, deadline_margin_s=0.5)
+    config = make_config(
+        max_attempts=10, backoff_base_s=1.0, backoff_cap_s=1.0, deadline_margin_s=0.5
+    )
     stream = run(CHAT, client, config=config, context=FakeContext(remaining_s=1.2), sleeps=sleeps)
     # 1.2 s left minus 0.5 s margin leaves no room for a >= 0.5 s backoff plus an attempt
     assert len(client.calls) == 1
@@ -97,9 +99,14 @@ def test_midstream_error_after_deltas_is_a_terminal_error_event(run):
 
 
 def test_in_stream_throttling_is_throttled_event(run):
-    client = FakeBedrock([[{"messageStart": {"role": "assistant"}}, Raise(stream_error("throttlingException"))]])
+    client = FakeBedrock(
+        [[{"messageStart": {"role": "assistant"}}, Raise(stream_error("throttlingException"))]]
+    )
     stream = run(CHAT, client)
-    assert stream.terminal() == ("error", {"code": "throttled", "message": "Bedrock throttlingException: boom", "retryable": True})
+    assert stream.terminal() == (
+        "error",
+        {"code": "throttled", "message": "Bedrock throttlingException: boom", "retryable": True},
+    )
 
 
 def test_end_without_message_stop_is_an_error(run):
@@ -128,7 +135,10 @@ def test_deadline_stops_before_the_timeout_and_ends_the_reader(run):
     # Given a function with 1.5 s left, a 1 s margin, and a model that keeps going for longer
     steps = [{"messageStart": {"role": "assistant"}}]
     for i in range(100):
-        steps += [Sleep(0.05), {"contentBlockDelta": {"delta": {"text": f"{i} "}, "contentBlockIndex": 0}}]
+        steps += [
+            Sleep(0.05),
+            {"contentBlockDelta": {"delta": {"text": f"{i} "}, "contentBlockIndex": 0}},
+        ]
     client = FakeBedrock([steps])
     context = FakeContext(remaining_s=1.5)
     stream = run(CHAT, client, config=make_config(deadline_margin_s=1.0), context=context)
@@ -143,7 +153,9 @@ def test_deadline_stops_before_the_timeout_and_ends_the_reader(run):
 def test_deadline_applies_during_silence_too(run):
     client = FakeBedrock([[{"messageStart": {"role": "assistant"}}, Hang()]])
     context = FakeContext(remaining_s=0.9)
-    stream = run(CHAT, client, config=make_config(deadline_margin_s=0.5, stall_timeout_s=30), context=context)
+    stream = run(
+        CHAT, client, config=make_config(deadline_margin_s=0.5, stall_timeout_s=30), context=context
+    )
     assert stream.terminal()[1]["code"] == "deadline"
     assert context.get_remaining_time_in_millis() > 300
     assert_closed_and_reader_done(client)
@@ -168,15 +180,23 @@ def test_no_keepalives_for_ndjson(run):
 
 
 def test_text_format_error_line(run):
-    steps = [*converse_events(["partial"], stop_reason=None)[:2], Raise(stream_error("internalServerException", "oops"))]
+    steps = [
+        *converse_events(["partial"], stop_reason=None)[:2],
+        Raise(stream_error("internalServerException", "oops")),
+    ]
     stream = run(make_event(body={"prompt": "hi", "format": "text"}), FakeBedrock([steps]))
-    assert stream.body == b"partial\n[error upstream_error: Bedrock internalServerException: oops]\n"
+    assert (
+        stream.body == b"partial\n[error upstream_error: Bedrock internalServerException: oops]\n"
+    )
 
 
 def test_transport_failure_midstream(run):
     from urllib3.exceptions import ProtocolError
 
-    steps = [*converse_events(["a"], stop_reason=None)[:2], Raise(ProtocolError("Connection broken"))]
+    steps = [
+        *converse_events(["a"], stop_reason=None)[:2],
+        Raise(ProtocolError("Connection broken")),
+    ]
     client = FakeBedrock([steps])
     stream = run(CHAT, client)
     assert stream.terminal()[1]["code"] == "upstream_error"
