@@ -1,0 +1,187 @@
+"""The twin's pure parts: prelude parsing at any chunking, results, CORS, template, overrides."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from local.function_url.cors import CorsConfig
+from local.function_url.event import encode_body
+from local.function_url.prelude import Prelude, PreludeError, PreludeParser
+from local.function_url.results import buffered_result
+from local.lambda_env.config import FunctionConfig, process_environment
+from local.lambda_env.overrides import LOCAL_MODELS, OverrideError, apply
+from local.template import TemplateError, load_stack
+
+PRELUDE = (
+    b'{"statusCode":201,"headers":{"content-type":"text/plain","x-a":["1","2"]},"cookies":["c=1"]}'
+)
+STREAM = PRELUDE + b"\0" * 8 + b"body \0 with NUL"
+
+
+@given(st.lists(st.integers(min_value=0, max_value=len(STREAM)), max_size=12))
+def test_prelude_parser_ignores_chunk_boundaries(cuts: list[int]) -> None:
+    bounds = [0, *sorted(cuts), len(STREAM)]
+    parser = PreludeParser()
+    body = b"".join(parser.feed(STREAM[a:b]) for a, b in itertools.pairwise(bounds))
+    assert body == b"body \0 with NUL"
+    assert parser.finish() == Prelude(
+        201, (("content-type", "text/plain"), ("x-a", "1"), ("x-a", "2")), ("c=1",)
+    )
+
+
+def test_prelude_parser_edge_cases() -> None:
+    assert PreludeParser().finish() == Prelude()  # nothing written: 200, no headers
+    unterminated = PreludeParser()
+    unterminated.feed(b'{"statusCode":200}')
+    with pytest.raises(PreludeError):
+        unterminated.finish()
+    with pytest.raises(PreludeError):
+        PreludeParser().feed(b"Not Found" + b"\0" * 8)
+    with pytest.raises(PreludeError):
+        PreludeParser().feed(b'{"statusCode":200}\0\0x')
+    with pytest.raises(PreludeError):
+        PreludeParser().feed(b'{"statusCode":"200"}' + b"\0" * 8)
+    with pytest.raises(PreludeError):
+        PreludeParser().feed(b" " * (17 * 1024))
+
+
+def test_buffered_results() -> None:
+    result = buffered_result(
+        b'{"statusCode":404,"headers":{"a":"b"},"cookies":["x=1"],"body":"bm8=","isBase64Encoded":true}'
+    )
+    assert (result.status, result.headers, result.cookies, result.body) == (
+        404,
+        (("a", "b"),),
+        ("x=1",),
+        b"no",
+    )
+    bare = buffered_result(b'"just a string"')
+    assert (bare.status, bare.body) == (200, b'"just a string"')
+    assert buffered_result(b"not json").status == 502
+
+
+def test_body_encoding_by_content_type() -> None:
+    assert encode_body(b"{}", "application/json; charset=utf-8") == ("{}", False)
+    assert encode_body(b"a=1", "application/x-www-form-urlencoded") == ("a=1", False)
+    assert encode_body(b"<a/>", "application/atom+xml") == ("<a/>", False)
+    assert encode_body(b"hi", None) == ("aGk=", True)
+    assert encode_body(b"hi", "image/png") == ("aGk=", True)
+
+
+def test_cors_headers() -> None:
+    wildcard = CorsConfig(allow_origins=("*",))
+    assert wildcard.response_headers("https://x.example") == [("Access-Control-Allow-Origin", "*")]
+    assert wildcard.response_headers(None) == []
+    creds = CorsConfig(allow_origins=("https://x.example",), allow_credentials=True)
+    assert ("Access-Control-Allow-Credentials", "true") in creds.response_headers(
+        "https://x.example"
+    )
+    assert creds.response_headers("https://y.example") == []
+
+
+def _write_stack(cdk_out: Path, *, cors: dict[str, object] | None = None) -> None:
+    (cdk_out / "asset.abc").mkdir(parents=True)
+    url_props: dict[str, object] = {
+        "AuthType": "NONE",
+        "InvokeMode": "RESPONSE_STREAM",
+        "TargetFunctionArn": {"Fn::GetAtt": ["Fn", "Arn"]},
+    }
+    if cors:
+        url_props["Cors"] = cors
+    template = {
+        "Resources": {
+            "Other": {"Type": "AWS::Lambda::Function", "Properties": {"Handler": "index.other"}},
+            "Fn": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Handler": "app.handler",
+                    "Timeout": 30,
+                    "MemorySize": 256,
+                    "Runtime": "python3.13",
+                    "Environment": {"Variables": {"A": "1", "REF": {"Ref": "Thing"}}},
+                },
+                "Metadata": {"aws:asset:path": "asset.abc"},
+            },
+            "Url": {"Type": "AWS::Lambda::Url", "Properties": url_props},
+        }
+    }
+    (cdk_out / "S.template.json").write_text(json.dumps(template))
+
+
+def test_load_stack_reads_function_and_url(tmp_path: Path) -> None:
+    cors = {"AllowOrigins": ["https://a.example"], "AllowMethods": ["POST"], "MaxAge": 60}
+    _write_stack(tmp_path, cors=cors)
+    stack = load_stack(tmp_path)
+    assert stack.function.handler == "app.handler"
+    assert stack.function.task_root == (tmp_path / "asset.abc").resolve()
+    assert (stack.function.timeout_s, stack.function.memory_mb) == (30.0, 256)
+    assert dict(stack.function.environment) == {"A": "1"}
+    assert stack.skipped_env == ("REF",)
+    assert (stack.auth_type, stack.invoke_mode) == ("NONE", "RESPONSE_STREAM")
+    assert stack.cors == CorsConfig(
+        allow_origins=("https://a.example",), allow_methods=("POST",), max_age=60
+    )
+    with pytest.raises(TemplateError):
+        load_stack(tmp_path / "missing")
+
+
+def test_overrides_from_the_demo_environment(tmp_path: Path) -> None:
+    function = FunctionConfig(
+        task_root=tmp_path,
+        handler="h.handler",
+        environment={"AUTH_MODE": "api_key", "API_KEY_SECRET_ARN": "arn:x", "KEEPALIVE_S": "10"},
+        timeout_s=300,
+    )
+    local = apply(function, {"KEEPALIVE_S": "2", "FUNCTION_TIMEOUT_S": "20", "UNRELATED": "x"})
+    env = local.function.environment
+    assert (local.auth, local.url_auth_type, local.function.timeout_s) == ("none", "NONE", 20.0)
+    assert env["KEEPALIVE_S"] == "2"
+    assert env["AUTH_MODE"] == "iam"
+    assert env["ALLOWED_MODELS"] == ",".join(LOCAL_MODELS)
+    assert env["DEFAULT_MODEL"] == LOCAL_MODELS[0]
+    assert "UNRELATED" not in env
+    keyed = apply(function, {"AUTH": "api_key", "API_KEY": "k", "ALLOWED_MODELS": "m1,m2"})
+    assert keyed.function.environment["API_KEY"] == "k"
+    assert "API_KEY_SECRET_ARN" not in keyed.function.environment
+    assert "DEFAULT_MODEL" not in keyed.function.environment
+    iam = apply(function, {"AUTH": "iam", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"})
+    assert iam.url_auth_type == "AWS_IAM"
+    for bad in (
+        {"AUTH": "iam"},
+        {"AUTH": "api_key"},
+        {"AUTH": "open"},
+        {"FUNCTION_TIMEOUT_S": "x"},
+    ):
+        with pytest.raises(OverrideError):
+            apply(function, bad)
+
+
+def test_process_environment_is_lambdas(tmp_path: Path) -> None:
+    function = FunctionConfig(
+        task_root=tmp_path,
+        handler="h.handler",
+        environment={"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/bootstrap", "X": "1"},
+        memory_mb=512,
+        name="fn",
+    )
+    env = process_environment(
+        function,
+        "127.0.0.1:9001",
+        bedrock_endpoint="http://127.0.0.1:5",
+        caller={"AWS_ACCESS_KEY_ID": "a", "HOME": "/root"},
+    )
+    assert env["AWS_LAMBDA_RUNTIME_API"] == "127.0.0.1:9001"
+    assert env["AWS_LAMBDA_EXEC_WRAPPER"] == f"{tmp_path}/bootstrap"
+    assert env["AWS_ENDPOINT_URL_BEDROCK_RUNTIME"] == "http://127.0.0.1:5"
+    assert (env["_HANDLER"], env["LAMBDA_TASK_ROOT"], env["X"]) == ("h.handler", str(tmp_path), "1")
+    assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "512"
+    assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == "/aws/lambda/fn"
+    assert env["AWS_ACCESS_KEY_ID"] == "a"
+    assert "HOME" not in env
+    assert function.launch_command()[0] == f"{tmp_path}/bootstrap"
