@@ -1,4 +1,20 @@
-"""Local Bedrock Runtime emulator speaking the real event-stream wire format (API.md section 9)."""
+"""Local Bedrock Runtime emulator speaking the real event-stream wire format (API.md section 9).
+
+`BedrockEmulator(host, port)` serves ConverseStream, Converse, InvokeModelWithResponseStream and
+InvokeModel on loopback and records every request (`.requests`). Any model id works for
+Converse; native bodies are read by the provider registry (`providers/registry.py`).
+
+The first line of the last user text may be `#! key=value ...` (not part of the answer):
+- `echo`: the answer is the rest of the message, byte for byte.
+- `tokens=N`: the default answer has exactly N tokens (ignored with `echo`).
+- `ttft_ms=N` (default 300), `rate=N` tokens/s (default 50).
+- `fault=throttle|access_denied|validation`: HTTP 429/403/400 on the initial call.
+- `fault=midstream`: `modelStreamErrorException` in the stream after `after` deltas (default 3);
+  Converse and InvokeModel, which have no stream, get a 424 ModelErrorException instead.
+- `fault=stall`: silence for `stall_s` seconds (default 30, at most 300) after `after` deltas,
+  then the stream continues and ends normally; `stop()` cuts a stalled stream at once.
+A final assistant message is continued: the answer is what follows its text.
+"""
 
 from local.bedrock.server import BedrockEmulator, RecordedRequest
 

@@ -36,6 +36,8 @@ class RecordedRequest:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 resets bursts of concurrent boto3 connections.
+    request_queue_size = socket.SOMAXCONN
     emulator: BedrockEmulator
 
 
