@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,6 +45,15 @@ def make_config(**overrides: Any) -> Config:
 
 
 Runner = Callable[..., FakeStream]
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """GET routes publish no metrics by design; Powertools' warning about it is noise here."""
+    quiet = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
+    for item in items:
+        if HERE in Path(str(item.fspath)).parents:
+            item.add_marker(quiet)
 
 
 @pytest.fixture

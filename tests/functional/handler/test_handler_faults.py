@@ -74,7 +74,7 @@ def test_retries_stop_when_time_runs_out(run):
         ("ModelNotReadyException", 429, 503, "model_not_ready", 4),
     ],
 )
-def test_initial_errors_map_to_statuses(run, code, http, status, app_code, calls):
+def test_initial_errors_map_to_statuses(run, code, http, status, app_code, calls):  # noqa: PLR0917
     client = FakeBedrock([client_error(code, http, "nope")], repeat_last=True)
     stream = run(CHAT, client, sleeps=[])
     assert stream.status == status
