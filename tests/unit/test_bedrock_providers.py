@@ -131,8 +131,8 @@ NATIVE_CASES = [
         "mistral-chat",
         "mistral.mistral-large-2407-v1:0",
         _chat_body,
-        _chat_text,
-        _chat_stop,
+        lambda c: c["choices"][0]["message"]["content"],
+        lambda c: c["choices"][0]["stop_reason"],
         "length",
     ),
     NativeCase(

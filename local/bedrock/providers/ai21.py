@@ -1,4 +1,4 @@
-"""AI21 Jamba on Bedrock (and chat-style Mistral bodies): OpenAI-like chat completion chunks."""
+"""AI21 Jamba on Bedrock: OpenAI-like chat completion chunks."""
 
 from __future__ import annotations
 

@@ -8,8 +8,11 @@ from local.bedrock.jsonbody import JsonMap, array, field, invalid, obj, opt_int,
 from local.bedrock.model import Prompt, StopReason, Turn
 
 # Titan Text chunks: {"outputText", "index", "totalOutputTextTokenCount", "completionReason",
-# "inputTextTokenCount"}; the final one has completionReason FINISH / LENGTH / STOP_CRITERIA_MET.
-# Sources: protocols.md 5.4 and the Titan Text parameters page (completionReason values).
+# "inputTextTokenCount"}; the final one has completionReason FINISH / LENGTH / STOP_CRITERIA_MET and
+# the counts. Sources: protocols.md 5.4, the Titan Text parameters page (completionReason values),
+# a captured chunk in langchain's Bedrock callback docs ({"outputText", "index": 0,
+# "totalOutputTextTokenCount": 21, "completionReason": "FINISH", "inputTextTokenCount": 3,
+# "amazon-bedrock-invocationMetrics": {...}}).
 # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-text.html
 _TITAN_REASON: dict[StopReason, str] = {
     "end_turn": "FINISH",
@@ -60,7 +63,7 @@ class Titan:
                 "index": 0,
                 "totalOutputTextTokenCount": plan.output_tokens,
                 "completionReason": _TITAN_REASON[plan.stop_reason],
-                "inputTextTokenCount": None,
+                "inputTextTokenCount": plan.input_tokens,
             }
         ]
 

@@ -109,7 +109,10 @@ class AnthropicMessages:
         }
 
 
-# Legacy prompts read "\n\nHuman: <text>\n\nAssistant: <prefill>".
+# Legacy prompts read "\n\nHuman: <text>\n\nAssistant: <prefill>". Chunks, as captured in the
+# README of an AWS serverless WebSocket + Bedrock sample: {"type":"completion","completion":" Here",
+# "stop_reason":null,"stop":null} ... {"type":"completion","completion":"",
+# "stop_reason":"stop_sequence","stop":"\n\nHuman:"}.
 # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-text-completion.html
 _LEGACY = Template(
     open="Human:", close="Assistant:", user_lead=" ", user_tail="\n\n", answer_lead=" "
@@ -124,7 +127,7 @@ _LEGACY_STOP: dict[StopReason, str] = {
 
 
 class AnthropicText:
-    """`prompt` + `max_tokens_to_sample` bodies; chunks {"completion", "stop_reason", "stop"}."""
+    """`prompt` + `max_tokens_to_sample` bodies (the legacy text completion API)."""
 
     name = "anthropic-text"
 
@@ -146,7 +149,7 @@ class AnthropicText:
 
     def delta(self, turn: Turn, index: int, text: str) -> list[JsonObject]:
         """A completion chunk."""
-        return [{"completion": text, "stop_reason": None, "stop": None}]
+        return [{"type": "completion", "completion": text, "stop_reason": None, "stop": None}]
 
     def _stop(self, turn: Turn) -> JsonObject:
         plan = turn.plan
@@ -155,8 +158,8 @@ class AnthropicText:
 
     def closing(self, turn: Turn) -> list[JsonObject]:
         """An empty completion with the stop reason."""
-        return [{"completion": "", **self._stop(turn)}]
+        return [{"type": "completion", "completion": "", **self._stop(turn)}]
 
     def complete(self, turn: Turn) -> JsonObject:
         """A text completion response."""
-        return {"completion": turn.plan.text, **self._stop(turn)}
+        return {"type": "completion", "completion": turn.plan.text, **self._stop(turn)}

@@ -1,10 +1,11 @@
-"""Mistral on Bedrock: the `[INST]` text-completion body, chunks {"outputs": [...]}."""
+"""Mistral on Bedrock: `[INST]` text completion ({"outputs": [...]}) and chat ({"choices"})."""
 
 from __future__ import annotations
 
 from local.bedrock.formats import JsonObject
 from local.bedrock.jsonbody import JsonMap, opt_int, strings, text
 from local.bedrock.model import Prompt, StopReason, Turn
+from local.bedrock.providers.ai21 import ChatCompletions
 from local.bedrock.providers.base import Template
 from local.bedrock.providers.meta import read_templated
 
@@ -53,3 +54,38 @@ class MistralText:
         """{"outputs": [{"text", "stop_reason"}]}."""
         plan = turn.plan
         return {"outputs": [{"text": plan.text, "stop_reason": _REASON[plan.stop_reason]}]}
+
+
+# Chat-style bodies (Mistral Large 2407 and later) stream {"choices": [{"index": 0, "message":
+# {"role": "assistant", "content"}, "stop_reason": null | "stop" | "length"}]}: `message`, not
+# `delta`, and `stop_reason`, not `finish_reason`. Source: a captured chunk quoted in lobe-chat's
+# Bedrock Mistral stream parser, citing
+# https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-chat-completion.html
+
+
+class MistralChat(ChatCompletions):
+    """`messages` + `max_tokens` bodies, Mistral's own chat chunks."""
+
+    def __init__(self) -> None:
+        super().__init__("mistral-chat")
+
+    @staticmethod
+    def _choice(text: str, reason: str | None) -> JsonObject:
+        message = {"role": "assistant", "content": text}
+        return {"choices": [{"index": 0, "message": message, "stop_reason": reason}]}
+
+    def opening(self, turn: Turn) -> list[JsonObject]:
+        """Nothing before the first content chunk."""
+        return []
+
+    def delta(self, turn: Turn, index: int, text: str) -> list[JsonObject]:
+        """One content chunk."""
+        return [self._choice(text, None)]
+
+    def closing(self, turn: Turn) -> list[JsonObject]:
+        """An empty message with the stop reason."""
+        return [self._choice("", _REASON[turn.plan.stop_reason])]
+
+    def complete(self, turn: Turn) -> JsonObject:
+        """The chat response."""
+        return self._choice(turn.plan.text, _REASON[turn.plan.stop_reason])

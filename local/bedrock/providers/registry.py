@@ -11,7 +11,7 @@ from local.bedrock.providers.anthropic import AnthropicMessages, AnthropicText
 from local.bedrock.providers.base import NativeProvider
 from local.bedrock.providers.cohere import CohereCommand, CommandR
 from local.bedrock.providers.meta import Llama
-from local.bedrock.providers.mistral import MistralText
+from local.bedrock.providers.mistral import MistralChat, MistralText
 
 # Cross-Region inference profile prefixes (protocols.md 5.6); jp./au./ca./us-gov. are newer ones.
 GEO_PREFIXES = frozenset({"us", "eu", "apac", "global", "us-gov", "jp", "au", "ca"})
@@ -35,7 +35,7 @@ REGISTRY: tuple[Entry, ...] = (
     Entry("meta.llama", Llama()),
     Entry("cohere.command-r", CommandR()),
     Entry("cohere.command", CohereCommand()),
-    Entry("mistral.", ChatCompletions("mistral-chat"), body_key="messages"),
+    Entry("mistral.", MistralChat(), body_key="messages"),
     Entry("mistral.", MistralText()),
     Entry("ai21.jamba", ChatCompletions("ai21-jamba")),
 )
