@@ -1,0 +1,1 @@
+"""Helpers for the chat page, terminal client and OpenAI client tests."""

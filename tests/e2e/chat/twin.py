@@ -1,0 +1,116 @@
+"""The local twin running the real function from lambda_src, with the local Bedrock."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from local.bedrock import BedrockEmulator
+from local.function_url import LocalCredentials, UrlConfig
+from local.function_url.twin import LocalFunctionUrl
+from local.lambda_env import FunctionConfig
+from local.lambda_env.overrides import LocalAuth, apply
+
+ROOT = Path(__file__).resolve().parents[3]
+# Placeholder credentials: the function signs its calls to the local Bedrock with them, and in
+# AUTH=iam mode the local Function URL accepts only requests signed with them.
+ACCESS_KEY = "AKIDCHATTESTEXAMPLE"
+SECRET_KEY = "chat-test-secret-key"
+REGION = "us-east-1"
+# The stack's own settings (infra), as `make demo` reads them from the template.
+STACK_ENV = {
+    "MAX_TOKENS_LIMIT": "4096",
+    "MAX_BODY_BYTES": "1048576",
+    "STALL_TIMEOUT_S": "60",
+    "KEEPALIVE_S": "10",
+    "DEADLINE_MARGIN_S": "3",
+    "LOG_CONTENT": "false",
+    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "AUTH_MODE": "iam",
+    "AWS_LAMBDA_EXEC_WRAPPER": "/var/task/bootstrap",
+    "POWERTOOLS_SERVICE_NAME": "bedrock-stream",
+    "POWERTOOLS_METRICS_NAMESPACE": "BedrockStream",
+}
+
+
+@dataclass
+class ChatTwin:
+    """A running local Function URL (real function) and the local Bedrock it calls."""
+
+    url: str
+    bedrock: BedrockEmulator
+    function_url: LocalFunctionUrl
+    logs: list[str]
+
+    def bedrock_messages(self) -> list[list[dict[str, Any]]]:
+        """The `messages` of every Converse request the local Bedrock received, oldest first."""
+        return [
+            list(r.body["messages"])
+            for r in self.bedrock.requests
+            if r.body is not None and "messages" in r.body
+        ]
+
+
+def caller_env() -> dict[str, str]:
+    """What the function's process inherits (as `make demo` hands it credentials)."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+    }
+
+
+@contextmanager
+def running_twin(
+    auth: LocalAuth = "none", api_key: str = "", timeout_s: float = 30
+) -> Iterator[ChatTwin]:
+    """Start the twin as `make demo` would with AUTH=auth; everything is stopped afterwards."""
+    function = FunctionConfig(
+        task_root=ROOT / "lambda_src",
+        handler="bedrock_stream.handler.handler",
+        environment=STACK_ENV,
+        timeout_s=timeout_s,
+        memory_mb=512,
+        name="bedrock-stream-chat-test",
+        region=REGION,
+    )
+    settings = apply(function, {"AUTH": auth, "API_KEY": api_key, **caller_env()})
+    credentials = None
+    if settings.url_auth_type == "AWS_IAM":
+        credentials = LocalCredentials(ACCESS_KEY, SECRET_KEY, region=REGION)
+    logs: list[str] = []
+    with BedrockEmulator() as bedrock:
+        twin = LocalFunctionUrl(
+            settings.function,
+            UrlConfig(auth_type=settings.url_auth_type, credentials=credentials),
+            bedrock_endpoint=bedrock.url,
+            caller_env=caller_env(),
+            log=logs.append,
+        )
+        try:
+            twin.start()
+            yield ChatTwin(twin.base_url, bedrock, twin, logs)
+        finally:
+            twin.close()
+            for env in twin.pool.started:
+                assert not env.alive, f"{env.env_id} outlived the twin"
+
+
+def sse_events(body: bytes) -> list[tuple[str, Any]]:
+    """(event, data) pairs of a complete SSE body (for checks in tests)."""
+    events = []
+    for record in body.decode().split("\n\n"):
+        name, data = "message", ""
+        for line in record.splitlines():
+            if line.startswith("event:"):
+                name = line[6:].strip()
+            elif line.startswith("data:"):
+                data += line[5:].strip()
+        if data:
+            events.append((name, json.loads(data)))
+    return events

@@ -1,0 +1,120 @@
+"""``python -m local`` (what ``make demo`` runs): the real stack, served and stopped cleanly."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import ROOT, fetch
+
+pytestmark = [
+    pytest.mark.node,  # synthesizes with the CDK CLI when cdk.out is stale
+    pytest.mark.skipif(not (ROOT / "app.py").exists(), reason="needs the CDK app"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+    log = (tmp_path / "demo.log").open("w")
+    port = _free_port()
+    env = {**os.environ, "PORT": str(port), "FUNCTION_TIMEOUT_S": "30"}
+    for name in ("AUTH", "BEDROCK", "BEDROCK_PORT", "ALLOWED_MODELS", "AWS_ACCESS_KEY_ID"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    banner: list[str] = []
+    assert process.stdout is not None
+    deadline = time.monotonic() + 180  # a cold synth bundles the asset with pip
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        banner.append(line.rstrip("\n"))
+        if line.startswith("Ctrl-C"):
+            break
+    try:
+        assert any(line.startswith("Function URL: ") for line in banner), (
+            banner,
+            (tmp_path / "demo.log").read_text()[-3000:],
+        )
+        yield process, f"http://127.0.0.1:{port}", banner
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        log.close()
+
+
+def test_demo_serves_the_real_function_and_stops_cleanly(
+    demo: tuple[subprocess.Popen[str], str, list[str]],
+) -> None:
+    process, url, banner = demo
+    assert f"Function URL: {url}" in banner
+    assert any(line.startswith("Bedrock endpoint: http://127.0.0.1:") for line in banner)
+    assert any(f"curl -N {url}/chat -d " in line for line in banner)
+    # The answer streams through the real handler, runtime and local Bedrock.
+    text = "one two three four five six seven eight"
+    request = {"prompt": f"#! echo rate=20\n{text}", "format": "text"}
+    got = fetch(
+        url,
+        "/chat",
+        method="POST",
+        body=json.dumps(request).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert got.status == 200
+    assert got.body.decode() == text
+    assert len(got.chunks) > 3  # word by word, not in one piece
+    assert got.chunks[-1][0] - got.chunks[0][0] > 0.1
+    models = json.loads(fetch(url, "/models").body)
+    assert models["default"] == "anthropic.claude-3-haiku-20240307-v1:0"
+    # SIGTERM stops the demo and every execution environment it started.
+    environments = _children(process.pid)
+    assert environments
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(20) == 0
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in environments) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in environments)
