@@ -8,7 +8,8 @@ The first line of the last user text may be `#! key=value ...` (not part of the 
 - `echo`: the answer is the rest of the message, byte for byte.
 - `tokens=N`: the default answer has exactly N tokens (ignored with `echo`).
 - `ttft_ms=N` (default 300), `rate=N` tokens/s (default 50).
-- `fault=throttle|access_denied|validation`: HTTP 429/403/400 on the initial call.
+- `fault=throttle|access_denied|validation`: HTTP 429/403/400 on the initial call; with `after=N`
+  only the first N identical requests are refused (the next is answered), to exercise retries.
 - `fault=midstream`: `modelStreamErrorException` in the stream after `after` deltas (default 3);
   Converse and InvokeModel, which have no stream, get a 424 ModelErrorException instead.
 - `fault=stall`: silence for `stall_s` seconds (default 30, at most 300) after `after` deltas,

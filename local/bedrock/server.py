@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import re
 import socket
@@ -74,8 +75,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(NOT_FOUND, f"No route for POST {self.path}", request_id)
             return
         try:
+            emulator = self.server.emulator
+            attempt = emulator._attempt(operation.name, model_id, raw)
             answer = reply(
-                operation, model_id, raw, request_id, corrupt=self.server.emulator.corrupt_crc
+                operation, model_id, raw, request_id, attempt=attempt, corrupt=emulator.corrupt_crc
             )
         except BedrockError as exc:
             self._send_error(exc.kind, exc.message, request_id)
@@ -155,6 +158,7 @@ class BedrockEmulator:
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         self._connections: set[socket.socket] = set()
+        self._attempts: dict[str, int] = {}
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -176,6 +180,7 @@ class BedrockEmulator:
         """Forget the recorded requests."""
         with self._lock:
             self._requests.clear()
+            self._attempts.clear()
 
     def start(self) -> BedrockEmulator:
         """Bind and serve in a background thread."""
@@ -218,6 +223,13 @@ class BedrockEmulator:
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self._requests.append(request)
+
+    def _attempt(self, operation: str, model_id: str, raw: bytes) -> int:
+        """How many times this exact request has arrived, this one included."""
+        key = hashlib.sha256(b"\0".join([operation.encode(), model_id.encode(), raw])).hexdigest()
+        with self._lock:
+            self._attempts[key] = self._attempts.get(key, 0) + 1
+            return self._attempts[key]
 
     def _track(self, connection: socket.socket, *, add: bool) -> None:
         with self._lock:

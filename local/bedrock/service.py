@@ -65,15 +65,25 @@ def _read(operation: Operation, model_id: str, raw: bytes) -> tuple[Prompt, Stre
 
 
 def reply(
-    operation: Operation, model_id: str, raw: bytes, request_id: str, *, corrupt: bool = False
+    operation: Operation,
+    model_id: str,
+    raw: bytes,
+    request_id: str,
+    *,
+    attempt: int = 1,
+    corrupt: bool = False,
 ) -> Reply:
-    """The reply to one request; BedrockError for anything Bedrock would refuse."""
+    """The reply to one request (`attempt` counts identical ones); BedrockError if refused."""
     prompt, fmt = _read(operation, model_id, raw)
     try:
         directives, _ = split_directives(prompt.user_text)
     except DirectiveError as exc:
         raise invalid(str(exc)) from exc
-    if directives.fault in HTTP_FAULTS:
+    if directives.fault in HTTP_FAULTS and (
+        directives.after is None or attempt <= directives.after
+    ):
+        # With `after=N` only the first N identical attempts are refused, so SDK retries and
+        # the handler's retry-before-first-byte path can succeed.
         raise BedrockError(HTTP_FAULTS[directives.fault])
     plan = plan_answer(prompt, directives)
     turn = Turn(model_id=model_id, request_id=request_id, plan=plan, user_text=prompt.user_text)

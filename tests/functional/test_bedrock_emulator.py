@@ -200,6 +200,21 @@ def test_http_faults_raise_the_modeled_client_error(
     assert len(sent) == 1  # refused once, not retried (total_max_attempts=1)
 
 
+def test_throttle_after_n_lets_an_sdk_retry_succeed(bedrock_emulator: BedrockEmulator) -> None:
+    retrying = boto3.client(
+        "bedrock-runtime",
+        endpoint_url=bedrock_emulator.url,
+        region_name="us-east-1",
+        aws_access_key_id="AKIDLOCAL",
+        aws_secret_access_key="local-secret",
+        config=Config(retries={"mode": "standard", "total_max_attempts": 3}),
+    )
+    text = f"#! fault=throttle after=1 {FAST}\nretry-marker"
+    response = retrying.converse(modelId=MODEL, messages=user(text))
+    assert response["ResponseMetadata"]["RetryAttempts"] == 1
+    assert len([r for r in bedrock_emulator.requests if b"retry-marker" in r.raw_body]) == 2
+
+
 def test_midstream_fault_is_an_event_stream_error_after_n_deltas(client: Any) -> None:
     response = client.converse_stream(
         modelId=MODEL, messages=user(f"#! tokens=9 fault=midstream after=4 {FAST}\nx")
