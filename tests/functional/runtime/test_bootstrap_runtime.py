@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import TASK_ROOT, Environment
+from conftest import BOOTSTRAP, TASK_ROOT, Environment
 
 PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response"
 NUL8 = b"\0" * 8
@@ -215,6 +215,4 @@ def test_wrapper_uses_the_given_interpreter_and_never_runs_the_original_command(
 
 
 def test_bootstrap_is_executable() -> None:
-    from conftest import BOOTSTRAP
-
     assert os.access(BOOTSTRAP, os.X_OK)
