@@ -37,6 +37,7 @@ VALIDATION = ErrorKind(
 )
 MODEL_ERROR = ErrorKind("ModelErrorException", 424, "The model produced an error (emulated).")
 NOT_FOUND = ErrorKind("ResourceNotFoundException", 404, "Unknown operation.")
+INTERNAL = ErrorKind("InternalServerException", 500, "The local Bedrock failed; see its stderr.")
 
 # The faults that are refused on the initial call (API.md section 9).
 HTTP_FAULTS: dict[Fault, ErrorKind] = {

@@ -8,16 +8,17 @@ import json
 import re
 import socket
 import threading
+import traceback
 import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import unquote
 
-from local.bedrock.errors import NOT_FOUND, BedrockError, ErrorKind, error_headers
+from local.bedrock.errors import INTERNAL, NOT_FOUND, BedrockError, ErrorKind, error_headers
 from local.bedrock.jsonbody import JsonMap
 from local.bedrock.script import Send
-from local.bedrock.service import OPERATIONS, JsonReply, reply
+from local.bedrock.service import OPERATIONS, JsonReply, StreamReply, reply
 
 _PATH = re.compile(r"^/model/(?P<model>[^/?]+)/(?P<op>[a-z-]+)(?:\?.*)?$")
 
@@ -83,14 +84,23 @@ class _Handler(BaseHTTPRequestHandler):
         except BedrockError as exc:
             self._send_error(exc.kind, exc.message, request_id)
             return
-        if isinstance(answer, JsonReply):
-            if not self._wait(answer.delay):
-                self._send_json(
-                    200, answer.body, {**answer.headers, "x-amzn-RequestId": request_id}
-                )
+        except Exception:  # an emulator bug: answer like the service would, and show it
+            traceback.print_exc()
+            self._send_error(INTERNAL, INTERNAL.message, request_id)
             return
+        headers = {**answer.headers, "x-amzn-RequestId": request_id}
+        if isinstance(answer, JsonReply):
+            if self._wait(answer.delay):
+                self.close_connection = True  # emulator stopping
+            else:
+                self._send_json(200, answer.body, headers)
+            return
+        self._stream(answer, headers)
+
+    def _stream(self, answer: StreamReply, headers: dict[str, str]) -> None:
+        """Headers now, then each message as one HTTP chunk, written as its step comes."""
         self.send_response(200)
-        for name, value in {**answer.headers, "x-amzn-RequestId": request_id}.items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
