@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import stat
@@ -28,7 +29,9 @@ PLATFORMS: dict[Architecture, str] = {
 # Files the function configuration points at: without them Lambda fails at init.
 REQUIRED_ENTRIES = ("bootstrap", "streaming_runtime/__init__.py", "bedrock_stream/handler.py")
 SKIPPED_NAMES = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache"})
-_CACHE_FORMAT = "2"  # bump when the install steps below change
+_CACHE_FORMAT = "3"  # bump when the install steps below change
+# Written at the asset root: how the dependencies were built, for tests and the local twin.
+MANIFEST_NAME = "asset-manifest.json"
 
 
 class BundlingError(RuntimeError):
@@ -89,12 +92,21 @@ def install_dependencies(spec: DependencySpec, cache_dir: Path) -> Path:
         # Prefer a pure-Python wheel of the same version where one exists (wrapt ships one),
         # so the asset also runs on the local twin's interpreter (DESIGN.md, one asset, two
         # platforms). --upgrade replaces the binary package's directories in the target.
+        replaced = []
         for requirement in _binary_distributions(work):
             try:
                 _pip(spec, work, "any", "--no-deps", "--upgrade", requirement)
             except BundlingError:
                 continue  # no pure form: keep the wheel built for the Lambda platform
+            replaced.append(requirement)
         shutil.rmtree(work / "bin", ignore_errors=True)  # console scripts for this host
+        manifest = {
+            "platform": spec.platform,
+            "python_version": spec.python_version,
+            "pure_replacements": replaced,
+            "binary_distributions": _binary_distributions(work),
+        }
+        (work / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
         work.rename(final)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)

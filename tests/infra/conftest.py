@@ -1,0 +1,49 @@
+"""Shared synthesized apps for the infra tests: each synth happens once per session."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# jsii runs aws-cdk-lib in Node: take Node 24 from the venv, not the machine's older one.
+VENV_BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin"
+os.environ["PATH"] = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+
+from aws_cdk import App, Environment  # noqa: E402
+from aws_cdk.assertions import Template  # noqa: E402
+from infra_support import ACCOUNT, Synth, SynthFn  # noqa: E402
+
+from infra.nag import add_nag  # noqa: E402
+from infra.stack import BedrockStreamStack  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> SynthFn:
+    """Synthesize the stack (with cdk-nag) for a context; the same context is synthesized once."""
+    cache: dict[str, Synth] = {}
+
+    def run(context: Mapping[str, Any] | None = None, region: str | None = None) -> Synth:
+        key = json.dumps([context or {}, region], sort_keys=True)
+        if key not in cache:
+            outdir = tmp_path_factory.mktemp("cdk.out")
+            app = App(outdir=str(outdir), context=dict(context or {}))
+            env = Environment(account=ACCOUNT, region=region) if region else None
+            stack = BedrockStreamStack(app, "BedrockStream", env=env)
+            add_nag(app)
+            assembly = app.synth()
+            raw = assembly.get_stack_by_name(stack.stack_name).template
+            cache[key] = Synth(Template.from_json(raw), raw, outdir, stack)
+        return cache[key]
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def default(synth: SynthFn) -> Synth:
+    """The stack as `npx cdk synth` builds it with no context."""
+    return synth()
