@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from bedrock_stream import auth
 from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, get_client
 from bedrock_stream.config import Config, load
-from bedrock_stream.errors import AppError, error_body
+from bedrock_stream.errors import AppError, ErrorShape, error_body
 from bedrock_stream.request import HttpRequest
 from streaming_runtime.types import LambdaContextProtocol, ResponseStreamProtocol
 
@@ -58,6 +58,7 @@ class Exchange:
     request_id: str
     started_at: float
     log: dict[str, object] = field(default_factory=dict)
+    error_shape: ErrorShape = error_body  # the OpenAI surface answers in OpenAI's shape
 
     def stop_at(self) -> float:
         """The monotonic time at which streaming must stop (deadline minus the margin)."""
@@ -97,4 +98,4 @@ class Exchange:
         if err.retry_after_s is not None:
             headers["Retry-After"] = str(err.retry_after_s)
         self.log["error"] = err.code
-        self.send_json(err.status, error_body(err), headers)
+        self.send_json(err.status, self.error_shape(err), headers)

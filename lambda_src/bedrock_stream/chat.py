@@ -9,7 +9,7 @@ from bedrock_stream.adapter import BedrockCall
 from bedrock_stream.app import Exchange
 from bedrock_stream.bedrock_client import EventStreamProtocol
 from bedrock_stream.converse import converse_call
-from bedrock_stream.encoders import choose_format, stream_head
+from bedrock_stream.encoders import Encoder, choose_format, stream_head
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import Done, Event, Start
 from bedrock_stream.native import native_call
@@ -61,13 +61,21 @@ def open_call(ex: Exchange, call: BedrockCall) -> EventStreamProtocol:
     return stream
 
 
-def stream_chat(ex: Exchange, req: ChatRequest) -> None:
-    """Answer a chat request: an error status before the first byte, else a full stream."""
+def run_call(
+    ex: Exchange,
+    req: ChatRequest,
+    *,
+    on_open: Callable[[], None],
+    emit: Callable[[Event], None],
+    keepalive: Callable[[], None] | None,
+) -> PumpResult | None:
+    """Open Bedrock's stream (error response if that fails), then pump it through emit().
+
+    Returns None when the request was answered with an error before the first byte.
+    """
     config = ex.app.config
     call = ADAPTERS[mode(req)](req)
-    fmt = choose_format(req.format, ex.http.headers)
-    encoder, head = stream_head(fmt, ex.request_id)
-    ex.log.update(model=req.model, mode=mode(req), format=fmt)
+    ex.log.update(model=req.model, mode=mode(req))
     if config.log_content:
         ex.log["prompt"] = [{"role": m.role, "content": m.content} for m in req.messages]
         ex.log["system"] = req.system
@@ -79,18 +87,8 @@ def stream_chat(ex: Exchange, req: ChatRequest) -> None:
             subsegment.put_annotation("outcome", err.code)
             record_outcome(err.code)
             ex.send_error(err)
-            return
-        ex.stream.start(head.status, head.headers)
-        ex.log["status"] = head.status
-
-        def emit(event: Event) -> None:
-            data = encoder.encode(event)
-            if data:
-                ex.stream.write(data)
-
-        keepalive_bytes = encoder.keepalive
-        keepalive = (lambda: ex.stream.write(keepalive_bytes)) if keepalive_bytes else None
-        emit(Start(ex.request_id, req.model))
+            return None
+        on_open()
         settings = PumpSettings(
             keepalive_s=config.keepalive_s,
             stall_timeout_s=config.stall_timeout_s,
@@ -112,6 +110,39 @@ def stream_chat(ex: Exchange, req: ChatRequest) -> None:
         if result.ttft_ms is not None:
             subsegment.put_annotation("ttft_ms", result.ttft_ms)
     _record(ex, req, result)
+    return result
+
+
+def writer(ex: Exchange, encoder: Encoder) -> Callable[[Event], None]:
+    """emit(): encode an event and write it now (nothing for events a format leaves out)."""
+
+    def emit(event: Event) -> None:
+        data = encoder.encode(event)
+        if data:
+            ex.stream.write(data)
+
+    return emit
+
+
+def keepalive_writer(ex: Exchange, encoder: Encoder) -> Callable[[], None] | None:
+    """keepalive(): write the format's keepalive record, if it has one."""
+    record = encoder.keepalive
+    return (lambda: ex.stream.write(record)) if record else None
+
+
+def stream_chat(ex: Exchange, req: ChatRequest) -> None:
+    """Answer a chat request: an error status before the first byte, else a full stream."""
+    fmt = choose_format(req.format, ex.http.headers)
+    encoder, head = stream_head(fmt, ex.request_id)
+    ex.log["format"] = fmt
+    emit = writer(ex, encoder)
+
+    def on_open() -> None:
+        ex.stream.start(head.status, head.headers)
+        ex.log["status"] = head.status
+        emit(Start(ex.request_id, req.model))
+
+    run_call(ex, req, on_open=on_open, emit=emit, keepalive=keepalive_writer(ex, encoder))
 
 
 def _record(ex: Exchange, req: ChatRequest, result: PumpResult) -> None:

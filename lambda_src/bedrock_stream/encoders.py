@@ -51,7 +51,7 @@ class Encoder(Protocol):
     def encode(self, event: Event) -> bytes: ...
 
 
-class _SurrogateCarry:
+class SurrogateCarry:
     """Holds back a trailing UTF-16 high surrogate so a pair split over two deltas is rejoined."""
 
     def __init__(self) -> None:
@@ -87,7 +87,7 @@ class _Structured:
     keepalive: bytes | None = None
 
     def __init__(self) -> None:
-        self._carry = _SurrogateCarry()
+        self._carry = SurrogateCarry()
 
     def encode(self, event: Event) -> bytes:
         if isinstance(event, Delta):
@@ -128,7 +128,7 @@ class TextEncoder:
     keepalive: bytes | None = None
 
     def __init__(self) -> None:
-        self._carry = _SurrogateCarry()
+        self._carry = SurrogateCarry()
 
     def encode(self, event: Event) -> bytes:
         if isinstance(event, Delta):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -179,6 +180,27 @@ def classify(exc: BaseException) -> AppError:
         if isinstance(exc, kind):
             return AppError(rule.http_code, message, stream_code=rule.stream_code, retry=rule.retry)
     return AppError("internal", "internal error", stream_code="internal")
+
+
+ErrorShape = Callable[[AppError], object]
+
+# In-stream code -> the §4 code of the same failure, for answers that are not streamed.
+STREAM_TO_HTTP: Final[dict[StreamCode, str]] = {
+    "throttled": "throttled",
+    "model_stream_error": "upstream_error",
+    "upstream_error": "upstream_error",
+    "upstream_stalled": "upstream_timeout",
+    "deadline": "upstream_timeout",
+    "internal": "internal",
+}
+
+
+def from_stream_code(code: str, message: str) -> AppError:
+    """The AppError for an in-stream failure of an answer that was not streamed."""
+    for stream_code, http_code in STREAM_TO_HTTP.items():
+        if stream_code == code:
+            return AppError(http_code, message, stream_code=stream_code)
+    return AppError("internal", message)
 
 
 def error_body(err: AppError) -> dict[str, dict[str, object]]:

@@ -28,6 +28,7 @@ def handle(
         ex.http = parse_event(event, app.config.max_body_bytes)
         ex.log.update(method=ex.http.method, path=ex.http.path)
         route = resolve(ex.http.method, ex.http.path)
+        ex.error_shape = route.error_shape
         if route.needs_key and app.config.auth_mode == "api_key":
             check_key(ex.http.headers, app.key_source)
         route.fn(ex)

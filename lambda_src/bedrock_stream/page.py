@@ -1,19 +1,14 @@
-"""The chat page served at GET / (a placeholder until the chat-page issue lands)."""
+"""The chat page served at GET /: one self-contained HTML file, read once per process."""
 
 from __future__ import annotations
 
-PLACEHOLDER = """<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Bedrock Stream</title></head>
-<body>
-<h1>Bedrock Stream</h1>
-<p>The chat page is coming. Meanwhile: <code>curl -N -X POST &lt;this url&gt;/chat
--d '{"prompt": "Hello"}'</code></p>
-</body>
-</html>
-"""
+from functools import cache
+from pathlib import Path
+
+PAGE = Path(__file__).resolve().parent / "static" / "index.html"
 
 
+@cache
 def chat_page() -> str:
-    """The HTML of the chat page."""
-    return PLACEHOLDER
+    """The HTML of the chat page (static/index.html beside this module)."""
+    return PAGE.read_text(encoding="utf-8")

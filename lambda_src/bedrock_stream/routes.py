@@ -8,7 +8,8 @@ from typing import Final
 
 from bedrock_stream.app import Exchange
 from bedrock_stream.chat import stream_chat
-from bedrock_stream.errors import AppError
+from bedrock_stream.errors import AppError, ErrorShape, error_body
+from bedrock_stream.openai_compat import chat_completions, list_models, openai_error
 from bedrock_stream.page import chat_page
 from bedrock_stream.request import decode_json, parse_chat, query_to_body
 
@@ -21,6 +22,7 @@ class Route:
 
     fn: RouteFn
     needs_key: bool = True
+    error_shape: ErrorShape = error_body
 
 
 def chat_post(ex: Exchange) -> None:
@@ -48,12 +50,9 @@ ROUTES: Final[dict[str, dict[str, Route]]] = {
     "/": {"GET": Route(page, needs_key=False), "POST": Route(chat_post)},
     "/chat": {"GET": Route(chat_get), "POST": Route(chat_post)},
     "/models": {"GET": Route(models)},
+    "/v1/chat/completions": {"POST": Route(chat_completions, error_shape=openai_error)},
+    "/v1/models": {"GET": Route(list_models, error_shape=openai_error)},
 }
-
-
-def register(path: str, method: str, route: Route) -> None:
-    """Add a route (used by optional surfaces such as the OpenAI-compatible one)."""
-    ROUTES.setdefault(path, {})[method] = route
 
 
 def resolve(method: str, path: str) -> Route:
