@@ -45,3 +45,7 @@ clean:
 # The whole stack locally: synthesizes if needed, local Bedrock + local Function URL (API.md §9).
 demo: deps
 	$(BIN)/python -m local
+
+# The CloudFormation template and the function asset into cdk.out, offline (cdk-nag runs too).
+synth: deps
+	npx cdk synth -q
