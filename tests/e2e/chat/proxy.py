@@ -107,7 +107,9 @@ class CuttingProxy:
             self._drop(client)
             self._drop(upstream)
 
-    def _upward(self, client: socket.socket, upstream: socket.socket, budget: list[int | None]) -> None:
+    def _upward(
+        self, client: socket.socket, upstream: socket.socket, budget: list[int | None]
+    ) -> None:
         try:
             while data := client.recv(65536):
                 if data.startswith(b"POST "):

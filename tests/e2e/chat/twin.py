@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from local.bedrock import BedrockEmulator
 from local.function_url import LocalCredentials, UrlConfig
@@ -49,11 +49,11 @@ class ChatTwin:
 
     def bedrock_messages(self) -> list[list[dict[str, Any]]]:
         """The `messages` of every Converse request the local Bedrock received, oldest first."""
-        return [
-            list(r.body["messages"])
-            for r in self.bedrock.requests
-            if r.body is not None and "messages" in r.body
-        ]
+        found = []
+        for request in self.bedrock.requests:
+            if request.body is not None and isinstance(request.body.get("messages"), list):
+                found.append(cast(list[dict[str, Any]], request.body["messages"]))
+        return found
 
 
 def caller_env() -> dict[str, str]:

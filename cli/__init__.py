@@ -1,0 +1,1 @@
+"""Terminal client for Bedrock Stream: ``python -m cli`` (API.md §11)."""

@@ -1,0 +1,131 @@
+"""HTTP for the client: one streaming POST per attempt, optionally SigV4-signed or keyed."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import ssl
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import ReadOnlyCredentials
+from botocore.session import Session
+
+ACCEPT = "application/x-ndjson"
+
+
+class ConnectError(Exception):
+    """The request could not be sent (refused, DNS, TLS, timeout before an answer)."""
+
+
+class StatusError(Exception):
+    """The service answered with an HTTP error status before streaming (API.md §4)."""
+
+    def __init__(self, status: int, error: dict[str, Any], retry_after: str | None) -> None:
+        self.status, self.error, self.retry_after = status, error, retry_after
+        super().__init__(f"HTTP {status}")
+
+
+class StreamCut(Exception):
+    """The response body broke off (connection closed or reset, read timeout)."""
+
+
+def caller_credentials() -> ReadOnlyCredentials:
+    """The caller's AWS credentials from botocore's usual chain (env, profile, SSO, IMDS...)."""
+    credentials = Session().get_credentials()
+    if credentials is None:
+        raise ConnectError("--sigv4: no AWS credentials found (env, profile or role)")
+    return credentials.get_frozen_credentials()
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where and how to send chat requests."""
+
+    url: str  # the full POST /chat URL
+    region: str
+    credentials: ReadOnlyCredentials | None = None  # set: sign with SigV4 for service lambda
+    api_key: str | None = None
+    timeout_s: float = 120.0
+
+
+def request_headers(target: Target, body: bytes) -> dict[str, str]:
+    """The headers of one POST: JSON in, NDJSON out, plus the key or a SigV4 signature."""
+    headers = {"Content-Type": "application/json", "Accept": ACCEPT}
+    if target.api_key:
+        headers["x-api-key"] = target.api_key
+    if target.credentials is not None:
+        # https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html: IAM auth is SigV4 for
+        # the service `lambda`; the signature covers the host, the date and the body.
+        request = AWSRequest(method="POST", url=target.url, data=body, headers=headers)
+        SigV4Auth(target.credentials, "lambda", target.region).add_auth(request)
+        headers = {name: str(value) for name, value in request.headers.items()}
+    return headers
+
+
+class Stream:
+    """An open 200 response, read piece by piece as it arrives."""
+
+    def __init__(self, conn: http.client.HTTPConnection, response: http.client.HTTPResponse):
+        self._conn, self.response = conn, response
+
+    def chunks(self) -> Iterator[bytes]:
+        """Body pieces as they arrive; raises StreamCut when the body breaks off."""
+        try:
+            while data := self.response.read1(65536):
+                yield data
+        except (http.client.HTTPException, OSError) as exc:
+            raise StreamCut(str(exc) or type(exc).__name__) from exc
+
+    def close(self) -> None:
+        """Drop the connection (also stops the server's stream if it is still going)."""
+        self._conn.close()
+
+
+def _connection(target: Target) -> http.client.HTTPConnection:
+    parts = urlsplit(target.url)
+    host = parts.hostname or ""
+    if parts.scheme == "https":
+        return http.client.HTTPSConnection(
+            host, parts.port, timeout=target.timeout_s, context=ssl.create_default_context()
+        )
+    return http.client.HTTPConnection(host, parts.port, timeout=target.timeout_s)
+
+
+def open_stream(target: Target, payload: dict[str, Any]) -> Stream:
+    """POST the chat request; a Stream on 200, StatusError or ConnectError otherwise."""
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    parts = urlsplit(target.url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    conn = _connection(target)
+    try:
+        conn.request("POST", path, body=body, headers=request_headers(target, body))
+        response = conn.getresponse()
+    except (http.client.HTTPException, OSError) as exc:
+        conn.close()
+        raise ConnectError(f"{target.url}: {exc or type(exc).__name__}") from exc
+    if response.status == 200:
+        return Stream(conn, response)
+    try:
+        raw = response.read()
+    except (http.client.HTTPException, OSError):
+        raw = b""
+    finally:
+        conn.close()
+    raise StatusError(response.status, _error_body(raw), response.getheader("Retry-After"))
+
+
+def _error_body(raw: bytes) -> dict[str, Any]:
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        doc = None
+    if isinstance(doc, dict) and isinstance(doc.get("error"), dict):
+        return dict(doc["error"])
+    if isinstance(doc, dict) and isinstance(doc.get("message"), str):  # AWS's own 403 shape
+        return {"code": "", "message": doc["message"]}
+    return {"code": "", "message": raw.decode("utf-8", "replace").strip()[:500]}

@@ -1,0 +1,264 @@
+"""The chat page in Debian's Chromium, driven by Playwright, against the local twin (issue 6).
+
+Chromium is not optional here: without /usr/bin/chromium these tests fail (CI installs it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
+
+from tests.e2e.chat.proxy import CuttingProxy
+from tests.e2e.chat.twin import ROOT, ChatTwin, running_twin
+
+CHROMIUM = Path("/usr/bin/chromium")
+# No sandbox (root in a container), no GPU, and no traffic of its own: loopback only.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+README_SHOT = ROOT / "docs" / "chat-page.png"
+ANSWER = ".msg.assistant >> nth=-1 >> .text"
+ERROR = ".msg.assistant >> nth=-1 >> .error"
+META = ".msg.assistant >> nth=-1 >> .meta"
+# Samples the last answer's length, the page state and the live figures every 40 ms.
+SAMPLER = """() => {
+  window.samples = [];
+  setInterval(() => {
+    const texts = document.querySelectorAll('.msg.assistant .text');
+    const last = texts[texts.length - 1];
+    window.samples.push({
+      t: performance.now(), len: last ? last.textContent.length : 0,
+      state: document.body.dataset.state, rate: document.getElementById('rate').textContent,
+      progress: document.getElementById('progress').value,
+      live: !document.getElementById('live').hidden,
+    });
+  }, 40);
+}"""
+
+
+@pytest.fixture(scope="module")
+def twin() -> Iterator[ChatTwin]:
+    with running_twin("none") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium is missing: apt-get install chromium (.ci/run installs it)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def open_page(browser: Browser, url: str, **context: Any) -> Page:
+    page = browser.new_context(**context).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(url + "/")
+    expect(page.locator("#model option")).not_to_have_count(1, timeout=10_000)
+    return page
+
+
+@pytest.fixture
+def page(browser: Browser, twin: ChatTwin) -> Iterator[Page]:
+    page = open_page(browser, twin.url, viewport={"width": 960, "height": 720})
+    yield page
+    page.context.close()
+
+
+def send(page: Page, prompt: str) -> None:
+    page.fill("#prompt", prompt)
+    page.get_by_role("button", name="Send", exact=True).click()
+
+
+def wait_state(page: Page, *states: str, timeout_s: float = 15) -> str:
+    page.wait_for_function(
+        "states => states.includes(document.body.dataset.state)",
+        arg=list(states),
+        timeout=timeout_s * 1000,
+    )
+    return str(page.evaluate("document.body.dataset.state"))
+
+
+def chat_bodies(page: Page) -> list[dict[str, Any]]:
+    """Start recording the JSON bodies of the page's POST /chat requests."""
+    bodies: list[dict[str, Any]] = []
+
+    def on_request(request: Request) -> None:
+        if request.method == "POST" and request.url.endswith("/chat"):
+            bodies.append(json.loads(request.post_data or "{}"))
+
+    page.on("request", on_request)
+    return bodies
+
+
+def test_text_grows_progressively_with_live_rate_then_usage(page: Page) -> None:
+    # Given a model answering 40 tokens at 15 tokens/s (about 2.7 s)
+    page.evaluate(SAMPLER)
+    # When the prompt is sent with the keyboard (Enter)
+    page.fill("#prompt", "#! rate=15 tokens=40\nstream slowly")
+    page.press("#prompt", "Enter")
+    assert wait_state(page, "done", "error", "cut") == "done"
+    samples = page.evaluate("window.samples")
+    # Then the text was seen at many growing lengths while the stream was open
+    streaming = [s for s in samples if s["state"] == "streaming"]
+    lengths = [s["len"] for s in streaming if s["len"] > 0]
+    assert len(set(lengths)) >= 6, lengths
+    assert lengths == sorted(lengths)
+    first_text = next(s["t"] for s in streaming if s["len"] > 0)
+    assert streaming[-1]["t"] - first_text > 1000  # text on screen long before the end
+    # and tokens/s and the progress bar moved while streaming
+    assert any(s["live"] and s["progress"] >= 5 for s in streaming)
+    assert any(float(s["rate"].split()[0]) > 3 for s in streaming)
+    # and after `done` the usage and TTFT are shown
+    meta = page.locator(META).inner_text()
+    assert "40 out tokens" in meta
+    assert "TTFT" in meta
+    assert page.locator("#live").is_hidden()
+
+
+def test_stop_halts_growth_at_once(page: Page) -> None:
+    send(page, "#! rate=10 tokens=200\na long answer")
+    answer = page.locator(ANSWER)
+    page.wait_for_function(
+        "() => { const t = document.querySelectorAll('.msg.assistant .text');"
+        " return t[t.length - 1].textContent.split(' ').length >= 3; }"
+    )
+    clicked = time.monotonic()
+    page.get_by_role("button", name="Stop", exact=True).click()
+    assert wait_state(page, "stopped", "done", timeout_s=2) == "stopped"
+    assert time.monotonic() - clicked < 2
+    stopped_at = answer.inner_text()
+    page.wait_for_timeout(1500)  # the model would have sent about 15 more tokens by now
+    assert answer.inner_text() == stopped_at
+    assert page.locator(META).inner_text() == "Stopped."
+    expect(page.get_by_role("button", name="Send", exact=True)).to_be_enabled()
+    expect(page.get_by_role("button", name="Stop", exact=True)).to_be_disabled()
+
+
+def test_in_stream_error_is_shown_and_partial_text_kept(page: Page) -> None:
+    echo = "one two three four five six seven eight nine ten"
+    send(page, f"#! echo fault=midstream after=5\n{echo}")
+    assert wait_state(page, "error", "done", "cut") == "error"
+    assert page.locator(ANSWER).inner_text() == "one two three four five"
+    error = page.locator(ERROR).inner_text()
+    assert "model_stream_error" in error
+    assert "kept" in error
+
+
+def test_status_error_shows_the_json_message(page: Page) -> None:
+    page.locator("details summary").click()
+    page.fill("#max-tokens", "999999")
+    send(page, "hello")
+    assert wait_state(page, "error") == "error"
+    error = page.locator(ERROR).inner_text()
+    assert error.startswith("HTTP 400 invalid_request:")
+    assert "max_tokens" in error
+
+
+def test_history_is_sent_on_the_second_turn_and_screenshot(page: Page, twin: ChatTwin) -> None:
+    bodies = chat_bodies(page)
+    send(page, "Why stream answers from a Lambda function?")
+    assert wait_state(page, "done", "error", "cut", timeout_s=20) == "done"
+    first_answer = page.locator(ANSWER).inner_text()
+    assert first_answer
+    twin.bedrock.clear()
+    send(page, "And what happens if the stream is cut?")
+    assert wait_state(page, "done", "error", "cut", timeout_s=20) == "done"
+    # The page sent the whole conversation as `messages`
+    assert bodies[-1]["messages"] == [
+        {"role": "user", "content": "Why stream answers from a Lambda function?"},
+        {"role": "assistant", "content": first_answer},
+        {"role": "user", "content": "And what happens if the stream is cut?"},
+    ]
+    assert bodies[-1]["format"] == "sse"
+    # and the local Bedrock received it, turned into Converse messages by the function
+    [messages] = twin.bedrock_messages()
+    assert [m["role"] for m in messages] == ["user", "assistant", "user"]
+    assert messages[1]["content"] == [{"text": first_answer}]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "chat-page.png")
+    # The README's screenshot is tracked: refreshed on request, so a test run leaves no diff.
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not README_SHOT.exists():
+        shutil.copy(ARTIFACTS / "chat-page.png", README_SHOT)
+
+
+def test_resume_after_a_cut_stream_appends_only_the_continuation(
+    browser: Browser, twin: ChatTwin
+) -> None:
+    echo = " ".join(f"word{i}" for i in range(30))
+    with CuttingProxy(twin.url) as proxy:
+        page = open_page(browser, proxy.url)
+        try:
+            twin.bedrock.clear()
+            proxy.cut_next(900)  # the headers, `start` and a few deltas
+            send(page, f"#! echo rate=40\n{echo}")
+            assert wait_state(page, "cut", "done", "error") == "cut"
+            partial = page.locator(ANSWER).inner_text()
+            assert partial
+            assert echo.startswith(partial)
+            assert partial != echo
+            assert "cut off" in page.locator(ERROR).inner_text()
+            page.get_by_role("button", name="Resume", exact=True).click()
+            assert wait_state(page, "done", "cut", "error") == "done"
+            assert page.locator(ANSWER).inner_text() == echo
+            assert proxy.cuts == 1
+        finally:
+            page.context.close()
+    resumed = twin.bedrock_messages()[-1]
+    assert resumed[-1] == {"role": "assistant", "content": [{"text": partial}]}
+
+
+def test_api_key_mode_asks_for_the_key_and_sends_it(browser: Browser) -> None:
+    with running_twin("api_key", api_key="page-test-key") as keyed:
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        try:
+            bodies_headers: list[str | None] = []
+            page.on(
+                "request",
+                lambda r: (
+                    bodies_headers.append(r.headers.get("x-api-key"))
+                    if r.url.endswith("/chat")
+                    else None
+                ),
+            )
+            page.goto(keyed.url + "/")
+            expect(page.locator("#keyform")).to_be_visible()
+            page.fill("#apikey", "page-test-key")
+            page.press("#apikey", "Enter")
+            expect(page.locator("#keyform")).to_be_hidden()
+            expect(page.locator("#model option")).not_to_have_count(1)
+            send(page, "#! echo\nkeyed hello")
+            assert wait_state(page, "done", "error", "cut") == "done"
+            assert page.locator(ANSWER).inner_text() == "keyed hello"
+            assert bodies_headers == ["page-test-key"]
+            assert page.evaluate("sessionStorage.getItem('bedrock-stream-api-key')") == (
+                "page-test-key"
+            )
+            # Phone-sized: nothing wider than the screen, the buttons in view
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0
+            expect(page.get_by_role("button", name="Send", exact=True)).to_be_in_viewport()
+            expect(page.get_by_role("button", name="Stop", exact=True)).to_be_in_viewport()
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "chat-page-phone.png")
+        finally:
+            context.close()
