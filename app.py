@@ -1,16 +1,7 @@
 #!/usr/bin/env python3
 """CDK entry point: `npx cdk synth|deploy [-c key=value ...]` (API.md §10). Makes no AWS calls."""
 
-from aws_cdk import App
+from infra.entry import build_app
 
-from infra.nag import add_nag
-from infra.stack import BedrockStreamStack
-
-app = App()
-BedrockStreamStack(
-    app,
-    "BedrockStream",
-    description="Bedrock Stream: Amazon Bedrock answers streamed through a Lambda Function URL.",
-)
-add_nag(app)
+app, _stack = build_app()
 app.synth()

@@ -14,27 +14,24 @@ import pytest
 VENV_BIN = Path(__file__).resolve().parents[2] / ".venv" / "bin"
 os.environ["PATH"] = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
-from aws_cdk import App, Environment  # noqa: E402
+from aws_cdk import Environment  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 from infra_support import ACCOUNT, Synth, SynthFn  # noqa: E402
 
-from infra.nag import add_nag  # noqa: E402
-from infra.stack import BedrockStreamStack  # noqa: E402
+from infra.entry import build_app  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> SynthFn:
-    """Synthesize the stack (with cdk-nag) for a context; the same context is synthesized once."""
+    """Synthesize the app as app.py builds it (cdk-nag on) for a context, once per context."""
     cache: dict[str, Synth] = {}
 
     def run(context: Mapping[str, Any] | None = None, region: str | None = None) -> Synth:
         key = json.dumps([context or {}, region], sort_keys=True)
         if key not in cache:
             outdir = tmp_path_factory.mktemp("cdk.out")
-            app = App(outdir=str(outdir), context=dict(context or {}))
             env = Environment(account=ACCOUNT, region=region) if region else None
-            stack = BedrockStreamStack(app, "BedrockStream", env=env)
-            add_nag(app)
+            app, stack = build_app(context=context, outdir=str(outdir), env=env)
             assembly = app.synth()
             raw = assembly.get_stack_by_name(stack.stack_name).template
             cache[key] = Synth(Template.from_json(raw), raw, outdir, stack)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks
 from infra_support import Synth, SynthFn
 
-from infra.nag import add_nag
+from infra.entry import build_app
 from infra.streaming_function import StreamingFunction
 
 ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
@@ -74,9 +75,8 @@ def test_each_acknowledgement_is_needed(tmp_path: Path) -> None:
     }
 
 
-def test_a_bad_construct_fails_the_synth(tmp_path: Path) -> None:
-    app = App(outdir=str(tmp_path))
-    stack = Stack(app, "Bad")
+def test_a_finding_fails_the_real_apps_synth(tmp_path: Path) -> None:
+    app, stack = build_app(outdir=str(tmp_path))
     lambda_.Function(
         stack,
         "Old",
@@ -84,13 +84,19 @@ def test_a_bad_construct_fails_the_synth(tmp_path: Path) -> None:
         handler="index.handler",
         code=lambda_.Code.from_inline("def handler(event, context): ...\n"),
     )
-    add_nag(app)
 
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
-    report = (tmp_path / "validation-report.json").read_text()
-    assert "AwsSolutions-L1" in report
-    assert "AwsSolutions-IAM4" in report
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    [nag] = [r for r in report["pluginReports"] if r["pluginName"] == "AwsSolutions"]
+    flagged = {
+        (v["ruleName"].split("[")[0], c["constructPath"])
+        for v in nag["violations"]
+        for c in v["violatingConstructs"]
+    }
+    assert ("AwsSolutions-L1", "BedrockStream/Old/Resource") in flagged
+    assert ("AwsSolutions-IAM4", "BedrockStream/Old/ServiceRole/Resource") in flagged
+    assert not any(path.startswith("BedrockStream/Streaming/") for _rule, path in flagged)
 
 
 def test_default_app_synth_report_is_clean(default: Synth) -> None:
