@@ -13,10 +13,16 @@ from bedrock_stream.encoders import Encoder, choose_format, stream_head
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import Done, Event, Start
 from bedrock_stream.native import native_call
-from bedrock_stream.observability import bedrock_subsegment, logger, record_outcome, record_stream
-from bedrock_stream.pump import PumpResult, PumpSettings, pump
+from bedrock_stream.observability import (
+    bedrock_subsegment,
+    logger,
+    record_outcome,
+    record_stream,
+    traced_in_thread,
+)
+from bedrock_stream.pump import PumpResult, PumpSettings, close_stream, pump
 from bedrock_stream.request import ChatRequest
-from bedrock_stream.retry import RetryPolicy, with_retries
+from bedrock_stream.retry import RetryPolicy, call_within, with_retries
 
 
 def _converse(req: ChatRequest) -> BedrockCall:
@@ -50,8 +56,9 @@ def open_call(ex: Exchange, call: BedrockCall) -> EventStreamProtocol:
             "retrying Bedrock", extra={"attempt": attempt, "code": err.code, "delay_s": delay}
         )
 
+    opener = traced_in_thread(lambda: call.open(client))
     stream, attempts = with_retries(
-        lambda: call.open(client),
+        lambda: call_within(opener, ex.time_left_s(), close_stream),
         policy,
         ex.time_left_s,
         sleep=ex.app.sleep,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
+import aws_xray_sdk
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from aws_xray_sdk.core import xray_recorder
 
 # Read at import: plain environment reads, no I/O; Powertools objects are meant to be global.
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "bedrock-stream"
@@ -21,6 +23,25 @@ metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 # GET / and GET /models publish no metrics by design; Powertools would warn on every one.
 warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
+
+
+T = TypeVar("T")
+
+
+def traced_in_thread(fn: Callable[[], T]) -> Callable[[], T]:
+    """fn, to run in another thread under the current X-Ray entity (it is thread-local)."""
+    if not aws_xray_sdk.global_sdk_config.sdk_enabled():
+        return fn
+    entity = xray_recorder.get_trace_entity()
+
+    def run() -> T:
+        xray_recorder.set_trace_entity(entity)
+        try:
+            return fn()
+        finally:
+            xray_recorder.clear_trace_entities()
+
+    return run
 
 
 class Annotator(Protocol):

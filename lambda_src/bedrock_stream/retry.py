@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,3 +73,49 @@ def with_retries(
             if on_retry is not None:
                 on_retry(attempt, err, delay)
             sleep(delay)
+
+
+class _Pending:
+    """The state shared by call_within() and its helper thread."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        self.abandoned = False
+        self.value: object = None
+        self.error: BaseException | None = None
+
+
+def call_within(call: Callable[[], T], timeout_s: float, on_late: Callable[[T], None]) -> T:
+    """Run call() but wait at most timeout_s; a result that arrives later goes to on_late().
+
+    botocore's read timeout covers the wait for Bedrock's response headers, and it is sized
+    for gaps between events (minutes), not for the function's remaining time; so the first
+    call is bounded here, and a stream that opens too late is closed, not leaked.
+    """
+    pending = _Pending()
+
+    def run() -> None:
+        try:
+            value = call()
+        except BaseException as exc:  # handed to the waiting thread
+            with pending.lock:
+                pending.error = exc
+                pending.done.set()
+            return
+        with pending.lock:
+            pending.value = value
+            pending.done.set()
+            late = pending.abandoned
+        if late:
+            on_late(value)
+
+    threading.Thread(target=run, name="bedrock-open", daemon=True).start()
+    finished = pending.done.wait(max(timeout_s, 0.0))
+    with pending.lock:
+        if not finished and not pending.done.is_set():
+            pending.abandoned = True
+            raise AppError("upstream_timeout", "Bedrock did not answer before the deadline")
+    if pending.error is not None:
+        raise pending.error
+    return pending.value  # type: ignore[return-value]

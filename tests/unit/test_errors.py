@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from botocore.exceptions import (
     ClientError,
@@ -21,7 +23,7 @@ from bedrock_stream.errors import (
     classify,
     error_body,
 )
-from bedrock_stream.retry import RetryPolicy, with_retries
+from bedrock_stream.retry import RetryPolicy, call_within, with_retries
 
 # Bedrock code -> (HTTP status before the first byte, §4 code, in-stream code, retried by us)
 TABLE = [
@@ -149,3 +151,36 @@ def test_backoff_has_jitter_within_bounds():
     assert policy.backoff(1, 0.0) == pytest.approx(0.1)
     assert policy.backoff(1, 1.0) == pytest.approx(0.2)
     assert policy.backoff(10, 1.0) == pytest.approx(1.0)
+
+
+def test_call_within_returns_in_time():
+    assert call_within(lambda: 42, 1.0, on_late=lambda v: None) == 42
+
+
+def test_call_within_reraises_the_call_error():
+    def boom():
+        raise ValueError("x")
+
+    with pytest.raises(ValueError, match="x"):
+        call_within(boom, 1.0, on_late=lambda v: None)
+
+
+def test_call_within_times_out_and_hands_over_the_late_result():
+    release = threading.Event()
+    late: list[int] = []
+    got_late = threading.Event()
+
+    def slow() -> int:
+        release.wait(5)
+        return 7
+
+    def on_late(value: int) -> None:
+        late.append(value)
+        got_late.set()
+
+    with pytest.raises(AppError) as info:
+        call_within(slow, 0.05, on_late)
+    assert (info.value.status, info.value.code) == (504, "upstream_timeout")
+    release.set()
+    assert got_late.wait(2)
+    assert late == [7]

@@ -156,6 +156,14 @@ class Hang:
 
 
 @dataclass(frozen=True)
+class Delayed:
+    """A script entry: the call itself takes this long before returning the stream."""
+
+    seconds: float
+    steps: list[Any]
+
+
+@dataclass(frozen=True)
 class Raise:
     """Raise this exception from the iterator."""
 
@@ -266,6 +274,9 @@ class FakeBedrock:
             )
         if isinstance(entry, BaseException):
             raise entry
+        if isinstance(entry, Delayed):
+            time.sleep(entry.seconds)
+            entry = entry.steps
         stream = FakeEventStream(entry)
         with self.lock:
             self.streams.append(stream)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from conftest import make_config
 from handler_fakes import (
+    Delayed,
     FakeBedrock,
     FakeContext,
     Hang,
@@ -207,3 +210,20 @@ def test_stream_closed_on_success_too(run):
     client = FakeBedrock([converse_events(["x"])])
     run(CHAT, client)
     assert_closed_and_reader_done(client)
+
+
+def test_no_answer_before_the_deadline_is_504_and_the_late_stream_is_closed(run):
+    # Given Bedrock takes 1.5 s to answer the call and the function has 1 s before its margin
+    client = FakeBedrock([Delayed(1.5, converse_events(["late"]))])
+    context = FakeContext(remaining_s=1.5)
+    started = time.monotonic()
+    stream = run(CHAT, client, config=make_config(deadline_margin_s=0.5), context=context)
+    # Then the client gets 504 upstream_timeout in time, not a function timeout
+    assert time.monotonic() - started < 1.4
+    assert stream.status == 504
+    assert stream.json()["error"]["code"] == "upstream_timeout"
+    # And the stream that opened too late is closed, not leaked
+    deadline = time.monotonic() + 3
+    while not client.streams and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert client.streams[0].closed.wait(2)
