@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit
 
 from botocore.auth import UNSIGNED_PAYLOAD, SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -56,6 +57,20 @@ class _ReceivedSigner(SigV4Auth):
         for name in self._signed:
             header_map[name] = request.headers[name]
         return header_map
+
+    def canonical_query_string(self, request: AWSRequest) -> str:
+        # The service canonicalizes what it received: decode, then encode every byte but the
+        # unreserved ones, sorted by key then value (SigV4 "create a canonical request",
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
+        pairs = []
+        for pair in filter(None, urlsplit(str(request.url)).query.split("&")):
+            key, _, value = pair.partition("=")
+            pairs.append((_encode(key), _encode(value)))
+        return "&".join(f"{key}={value}" for key, value in sorted(pairs))
+
+
+def _encode(component: str) -> str:
+    return quote(unquote(component), safe="-_.~")
 
 
 def verify(

@@ -95,8 +95,11 @@ class EnvironmentPool:
             envs = list(self._idle) + list(self._busy)
             self._idle.clear()
             self._busy.clear()
-        for env in envs:
-            env.kill()
+        killers = [threading.Thread(target=env.kill) for env in envs]
+        for killer in killers:
+            killer.start()
+        for killer in killers:
+            killer.join()
 
     @property
     def active(self) -> int:

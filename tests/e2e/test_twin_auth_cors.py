@@ -41,13 +41,15 @@ def test_sigv4_signed_request_is_invoked_with_iam_authorizer(make_twin: MakeTwin
     body = b'{"x": 1}'
     got = fetch(
         twin.base_url,
-        "/echo?q=1",
+        "/echo?z=1&a=x%20y",
         method="POST",
         body=body,
-        headers=_signed(twin.base_url, "/echo?q=1", body),
+        headers=_signed(twin.base_url, "/echo?z=1&a=x%20y", body),
     )
     assert got.status == 200
-    iam = json_body(got)["requestContext"]["authorizer"]["iam"]
+    event = json_body(got)
+    assert event["queryStringParameters"] == {"z": "1", "a": "x y"}
+    iam = event["requestContext"]["authorizer"]["iam"]
     assert iam["accessKey"] == CREDS.access_key
     assert iam["accountId"] == CREDS.account_id
 

@@ -17,6 +17,7 @@ class CuttingProxy:
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._lock = threading.Lock()
         self._armed: int | None = None
+        self._times = 0  # how many more POSTs to cut
         self._sockets: set[socket.socket] = set()
         self._threads: list[threading.Thread] = []
         self._closed = threading.Event()
@@ -28,10 +29,10 @@ class CuttingProxy:
         """``http://127.0.0.1:<port>``."""
         return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
 
-    def cut_next(self, after_bytes: int) -> None:
-        """Cut the response to the next POST request after ``after_bytes`` bytes (headers too)."""
+    def cut_next(self, after_bytes: int, times: int = 1) -> None:
+        """Cut the next ``times`` POST responses after ``after_bytes`` bytes (headers included)."""
         with self._lock:
-            self._armed = after_bytes
+            self._armed, self._times = after_bytes, times
 
     def start(self) -> CuttingProxy:
         """Accept connections in the background."""
@@ -41,8 +42,7 @@ class CuttingProxy:
     def close(self) -> None:
         """Stop accepting and close every connection; no thread is left running."""
         self._closed.set()
-        with contextlib.suppress(OSError):
-            self._listener.close()
+        self._drop(self._listener)  # shutdown() wakes the accept() that close() would not
         with self._lock:
             sockets = list(self._sockets)
         for sock in sockets:
@@ -115,7 +115,10 @@ class CuttingProxy:
                 if data.startswith(b"POST "):
                     with self._lock:
                         self.posts += 1
-                        budget[0], self._armed = self._armed, None
+                        budget[0] = self._armed
+                        self._times = max(self._times - 1, 0)
+                        if self._times == 0:
+                            self._armed = None
                 upstream.sendall(data)
         except OSError:
             pass
