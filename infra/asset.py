@@ -107,7 +107,12 @@ def install_dependencies(spec: DependencySpec, cache_dir: Path) -> Path:
             "binary_distributions": _binary_distributions(work),
         }
         (work / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n")
-        work.rename(final)
+        try:
+            work.rename(final)
+        except OSError:
+            if not final.is_dir():
+                raise
+            shutil.rmtree(work)  # another synth finished the same install first
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

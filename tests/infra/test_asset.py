@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from infra_support import ROOT, Synth
+from infra_support import ROOT, Synth, SynthFn
 
 from infra.asset import (
     MANIFEST_NAME,
@@ -72,6 +72,24 @@ def test_asset_has_no_compiled_extensions(default: Synth) -> None:
     assert compiled == []
     assert manifest["binary_distributions"] == []
     assert "wrapt==2.5.2" in manifest["pure_replacements"]  # its aarch64 wheel has a C module
+
+
+@pytest.mark.parametrize(
+    ("context", "arch"), [({}, "aarch64"), ({"architecture": "x86_64"}, "x86_64")]
+)
+def test_every_wheel_is_pure_or_for_the_target(
+    synth: SynthFn, context: dict[str, str], arch: str
+) -> None:
+    asset = synth(context).asset_dir
+    tags = {
+        line.split(":", 1)[1].strip()
+        for wheel in asset.glob("*.dist-info/WHEEL")
+        for line in wheel.read_text().splitlines()
+        if line.startswith("Tag:")
+    }
+
+    assert tags, "no wheel metadata in the asset"
+    assert {t for t in tags if not t.endswith("-none-any") and arch not in t} == set()
 
 
 def test_asset_has_no_host_leftovers_and_is_world_readable(default: Synth) -> None:
