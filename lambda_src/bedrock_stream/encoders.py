@@ -24,7 +24,7 @@ WireFormat = Literal["sse", "ndjson", "text"]
 DEFAULT_FORMAT: Final[WireFormat] = "sse"
 
 # Event type -> (wire name, payload builder); shared by every structured format.
-_PAYLOADS: Final[dict[type, tuple[str, Callable[..., dict[str, object]]]]] = {
+_PAYLOADS: Final[dict[type, tuple[str, Callable[..., Mapping[str, object]]]]] = {
     Start: ("start", start_payload),
     Delta: ("delta", delta_payload),
     Done: ("done", done_payload),
@@ -98,7 +98,7 @@ class _Structured:
         name, payload = _PAYLOADS[type(event)]
         return prefix + self._record(name, payload(event))
 
-    def _record(self, name: str, payload: dict[str, object]) -> bytes:
+    def _record(self, name: str, payload: Mapping[str, object]) -> bytes:
         raise NotImplementedError
 
 
@@ -108,7 +108,7 @@ class SseEncoder(_Structured):
     content_type = "text/event-stream; charset=utf-8"
     keepalive: bytes | None = b": keepalive\n\n"
 
-    def _record(self, name: str, payload: dict[str, object]) -> bytes:
+    def _record(self, name: str, payload: Mapping[str, object]) -> bytes:
         return f"event: {name}\ndata: {_json(payload)}\n\n".encode()
 
 
@@ -117,7 +117,7 @@ class NdjsonEncoder(_Structured):
 
     content_type = "application/x-ndjson"
 
-    def _record(self, name: str, payload: dict[str, object]) -> bytes:
+    def _record(self, name: str, payload: Mapping[str, object]) -> bytes:
         return (_json({"type": name, **payload}) + "\n").encode()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TypeAlias, TypedDict
 
 
 @dataclass(frozen=True)
@@ -60,24 +60,68 @@ Event: TypeAlias = Start | Delta | Done | Error
 Terminal: TypeAlias = Done | Error
 
 
-def start_payload(ev: Start) -> dict[str, object]:
+class StartPayload(TypedDict):
+    """Wire fields of `start`."""
+
+    id: str
+    model: str
+
+
+class DeltaPayload(TypedDict):
+    """Wire fields of `delta`."""
+
+    text: str
+
+
+class UsagePayload(TypedDict, total=False):
+    """Token counts on the wire (only those the model reported)."""
+
+    input_tokens: int
+    output_tokens: int
+
+
+class MetricsPayload(TypedDict):
+    """Timings on the wire."""
+
+    ttft_ms: int | None
+    duration_ms: int
+    output_tokens_per_s: float | None
+
+
+class DonePayload(TypedDict, total=False):
+    """Wire fields of `done` (metrics once measured)."""
+
+    stop_reason: str
+    usage: UsagePayload
+    metrics: MetricsPayload
+
+
+class ErrorPayload(TypedDict):
+    """Wire fields of `error`."""
+
+    code: str
+    message: str
+    retryable: bool
+
+
+def start_payload(ev: Start) -> StartPayload:
     """The wire fields of a start event."""
     return {"id": ev.id, "model": ev.model}
 
 
-def delta_payload(ev: Delta) -> dict[str, object]:
+def delta_payload(ev: Delta) -> DeltaPayload:
     """The wire fields of a delta event."""
     return {"text": ev.text}
 
 
-def done_payload(ev: Done) -> dict[str, object]:
+def done_payload(ev: Done) -> DonePayload:
     """The wire fields of a done event."""
-    usage: dict[str, object] = {}
+    usage: UsagePayload = {}
     if ev.usage.input_tokens is not None:
         usage["input_tokens"] = ev.usage.input_tokens
     if ev.usage.output_tokens is not None:
         usage["output_tokens"] = ev.usage.output_tokens
-    out: dict[str, object] = {"stop_reason": ev.stop_reason, "usage": usage}
+    out: DonePayload = {"stop_reason": ev.stop_reason, "usage": usage}
     if ev.metrics is not None:
         out["metrics"] = {
             "ttft_ms": ev.metrics.ttft_ms,
@@ -87,6 +131,6 @@ def done_payload(ev: Done) -> dict[str, object]:
     return out
 
 
-def error_payload(ev: Error) -> dict[str, object]:
+def error_payload(ev: Error) -> ErrorPayload:
     """The wire fields of an error event."""
     return {"code": ev.code, "message": ev.message, "retryable": ev.retryable}

@@ -99,6 +99,14 @@ def test_throttle_is_retried_then_429_with_retry_after(client, emulator):
     assert len(emulator.requests) == 3
 
 
+def test_throttle_twice_then_the_retry_succeeds(client, emulator):
+    prompt = "#! echo rate=5000 ttft_ms=0 fault=throttle after=2\nthird time lucky"
+    stream = serve(make_event(body={"prompt": prompt}), client, make_config(max_attempts=4))
+    assert stream.status == 200
+    assert stream.text() == "third time lucky"
+    assert len(emulator.requests) == 3
+
+
 @pytest.mark.parametrize(
     ("fault", "status", "code"),
     [("access_denied", 403, "model_access_denied"), ("validation", 400, "invalid_request")],
