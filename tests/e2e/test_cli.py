@@ -162,7 +162,9 @@ def test_errors_give_distinct_non_zero_exit_statuses(twin: ChatTwin) -> None:
 
 def test_chat_keeps_the_conversation(twin: ChatTwin) -> None:
     twin.bedrock.clear()
-    result = run_cli("--url", twin.url, "--chat", stdin="first question\nsecond question\n")
+    result = run_cli(
+        "--url", twin.url, "--chat", "--max-tokens", "12", stdin="first question\nsecond question\n"
+    )
     assert result.returncode == 0, result.stderr
     first, second = twin.bedrock_messages()
     assert [m["role"] for m in second] == ["user", "assistant", "user"]
