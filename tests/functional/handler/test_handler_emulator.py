@@ -172,6 +172,22 @@ def test_resume_returns_only_the_continuation(client, emulator):
     assert sent["messages"][-1] == {"role": "assistant", "content": [{"text": "The quick brown"}]}
 
 
+@pytest.mark.parametrize("cut", ["The quick brown ", "First line.\n\n", "First line.\n"])
+def test_resume_after_a_cut_at_whitespace(client, cut):
+    full = "First line.\n\nThe quick brown fox jumps over the lazy dog."
+    if not full.startswith(cut):
+        full = cut + "then more words follow here."
+    body = {
+        "messages": [
+            {"role": "user", "content": f"{FAST}\n{full}"},
+            {"role": "assistant", "content": cut},
+        ]
+    }
+    stream = serve(make_event(body=body), client)
+    assert stream.status == 200
+    assert cut + stream.text() == full
+
+
 def test_keepalives_while_bedrock_is_slow_to_start(client):
     config = make_config(keepalive_s=0.1)
     stream = serve(
