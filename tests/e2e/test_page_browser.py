@@ -110,8 +110,12 @@ def chat_bodies(page: Page) -> list[dict[str, Any]]:
 def test_text_grows_progressively_with_live_rate_then_usage(page: Page) -> None:
     # Given a model answering 40 tokens at 15 tokens/s (about 2.7 s)
     page.evaluate(SAMPLER)
-    # When the prompt is sent with the keyboard (Enter)
-    page.fill("#prompt", "#! rate=15 tokens=40\nstream slowly")
+    # When the prompt is typed and sent with the keyboard (Shift+Enter: newline, Enter: send)
+    page.locator("#prompt").press_sequentially("#! rate=15 tokens=40")
+    page.press("#prompt", "Shift+Enter")
+    page.locator("#prompt").press_sequentially("stream slowly")
+    assert page.input_value("#prompt") == "#! rate=15 tokens=40\nstream slowly"
+    assert page.locator(".msg").count() == 0
     page.press("#prompt", "Enter")
     assert wait_state(page, "done", "error", "cut") == "done"
     samples = page.evaluate("window.samples")
@@ -239,6 +243,11 @@ def test_api_key_mode_asks_for_the_key_and_sends_it(browser: Browser) -> None:
                 ),
             )
             page.goto(keyed.url + "/")
+            expect(page.locator("#keyform")).to_be_visible()
+            expect(page.locator("#key-why")).to_have_text("This deployment needs an API key.")
+            page.fill("#apikey", "a-wrong-key")
+            page.press("#apikey", "Enter")
+            expect(page.locator("#key-why")).to_contain_text("refused")
             expect(page.locator("#keyform")).to_be_visible()
             page.fill("#apikey", "page-test-key")
             page.press("#apikey", "Enter")
