@@ -62,8 +62,9 @@ class Exchange:
 
     def stop_at(self) -> float:
         """The monotonic time at which streaming must stop (deadline minus the margin)."""
+        # Remaining time is measured now, so it counts from now (not from started_at).
         remaining_s = self.context.get_remaining_time_in_millis() / 1000
-        return self.started_at + remaining_s - self.app.config.deadline_margin_s
+        return self.app.clock() + remaining_s - self.app.config.deadline_margin_s
 
     def time_left_s(self) -> float:
         """Seconds left before stop_at."""

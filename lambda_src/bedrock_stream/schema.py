@@ -34,7 +34,7 @@ def chat_schema(max_tokens_limit: int) -> dict[str, Any]:
                     },
                 },
             },
-            "system": {"type": "string", "minLength": 1},
+            "system": {"type": "string"},  # "" means none (a page's empty box)
             "model": {"type": "string", "minLength": 1, "maxLength": 2048},
             "max_tokens": {"type": "integer", "minimum": 1, "maximum": max_tokens_limit},
             "temperature": unit_interval,

@@ -180,6 +180,10 @@ def test_rejected_bodies(name, body, status, code, fragment):
 ACCEPTED: list[tuple[Any, ChatRequest]] = [
     ({"prompt": "hi"}, ChatRequest(model=MODELS[0], messages=(Message("user", "hi"),))),
     (
+        {"prompt": "hi", "system": ""},
+        ChatRequest(model=MODELS[0], messages=(Message("user", "hi"),), system=""),
+    ),
+    (
         {
             "messages": [U, A],
             "model": MODELS[1],

@@ -227,3 +227,14 @@ def test_no_answer_before_the_deadline_is_504_and_the_late_stream_is_closed(run)
     while not client.streams and time.monotonic() < deadline:
         time.sleep(0.02)
     assert client.streams[0].closed.wait(2)
+
+
+def test_deadline_counts_from_when_the_stream_opened_not_from_the_request(run):
+    # Given Bedrock takes 0.8 s to open and the function has 2 s (0.5 s margin)
+    client = FakeBedrock([Delayed(0.8, [{"messageStart": {"role": "assistant"}}, Hang()])])
+    config = make_config(deadline_margin_s=0.5, stall_timeout_s=30)
+    started = time.monotonic()
+    stream = run(CHAT, client, config=config, context=FakeContext(remaining_s=2.0))
+    # Then the stream runs until about 1.5 s, not stopping at once
+    assert stream.terminal()[1]["code"] == "deadline"
+    assert time.monotonic() - started >= 1.3
