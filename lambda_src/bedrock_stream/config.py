@@ -10,8 +10,19 @@ from typing import Literal
 
 AuthMode = Literal["iam", "api_key"]
 
-# The local twin's allow-list (API.md §9); the stack always sets ALLOWED_MODELS.
-FALLBACK_MODELS = ("anthropic.claude-3-haiku-20240307-v1:0",)
+# The local allow-list of API.md §9, used only when ALLOWED_MODELS is unset (the stack sets it).
+FALLBACK_MODELS = (
+    "anthropic.claude-3-haiku-20240307-v1:0",
+    "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+    "anthropic.claude-v2:1",
+    "amazon.titan-text-express-v1",
+    "amazon.nova-lite-v1:0",
+    "meta.llama3-8b-instruct-v1:0",
+    "cohere.command-text-v14",
+    "cohere.command-r-v1:0",
+    "mistral.mistral-7b-instruct-v0:2",
+    "ai21.jamba-1-5-mini-v1:0",
+)
 
 
 @dataclass(frozen=True)

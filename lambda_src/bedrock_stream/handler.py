@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from aws_lambda_powertools.logging import correlation_paths
+
 from bedrock_stream.app import App, Exchange, default_app
 from bedrock_stream.auth import check_key
 from bedrock_stream.errors import classify
@@ -50,7 +52,9 @@ def handle(
 def build_handler(app_factory: Callable[[], App]) -> Handler:
     """The decorated streaming handler for an App; tests pass their own factory."""
 
-    @logger.inject_lambda_context(clear_state=True)
+    @logger.inject_lambda_context(
+        clear_state=True, correlation_id_path=correlation_paths.LAMBDA_FUNCTION_URL
+    )
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics
     def streaming_handler(

@@ -109,6 +109,7 @@ def test_prompt_and_answer_are_not_logged_by_default(log_lines):
     record = _request_log(log_lines)
     # the request is logged, with its request id and outcome...
     assert record["function_request_id"] == "req-0001"
+    assert record["correlation_id"] == make_event()["requestContext"]["requestId"]
     assert record["outcome"] == "done"
     assert record["answer_chars"] == len("".join(ANSWER))
     # ...but neither the prompt nor the answer
