@@ -274,3 +274,23 @@ def test_concurrent_requests_through_one_client_do_not_mix(client):
     for i, stream in enumerate(streams):
         assert stream.text() == prompts[i]
         assert stream.sse()[0][1]["id"] == f"c{i}"
+
+
+def test_client_honours_aws_endpoint_url_bedrock_runtime(emulator, monkeypatch):
+    # No endpoint_url: boto3 reads the service-specific variable itself.
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", emulator.url)
+    emulator.clear()
+    client = make_client(make_config())
+    stream = serve(make_event(body={"prompt": f"{FAST}\nvia env"}), client)
+    assert stream.text() == "via env"
+    assert len(emulator.requests) == 1
+
+
+def test_botocore_does_not_retry_on_its_own(emulator):
+    emulator.clear()
+    client = make_client(make_config(), endpoint_url=emulator.url)
+    with pytest.raises(Exception, match="ThrottlingException"):
+        client.converse_stream(
+            modelId="m", messages=[{"role": "user", "content": [{"text": "#! fault=throttle\nx"}]}]
+        )
+    assert len(emulator.requests) == 1

@@ -10,6 +10,7 @@ from handler_fakes import (
     Delayed,
     FakeBedrock,
     FakeContext,
+    FakeStream,
     Hang,
     Raise,
     Sleep,
@@ -18,6 +19,9 @@ from handler_fakes import (
     make_event,
     stream_error,
 )
+
+from bedrock_stream.app import App
+from bedrock_stream.handler import build_handler
 
 CHAT = make_event(body={"prompt": "hi"})
 
@@ -238,3 +242,28 @@ def test_deadline_counts_from_when_the_stream_opened_not_from_the_request(run):
     # Then the stream runs until about 1.5 s, not stopping at once
     assert stream.terminal()[1]["code"] == "deadline"
     assert time.monotonic() - started >= 1.3
+
+
+class BrokenStream(FakeStream):
+    """A response stream whose connection breaks after a few writes."""
+
+    def __init__(self, writes_before_break: int) -> None:
+        super().__init__()
+        self.left = writes_before_break
+
+    def write(self, data: bytes | str) -> None:
+        if self.left == 0:
+            raise BrokenPipeError("runtime connection lost")
+        self.left -= 1
+        super().write(data)
+
+
+def test_a_broken_response_stream_still_closes_bedrock_and_returns():
+    steps = [{"messageStart": {"role": "assistant"}}]
+    steps += [{"contentBlockDelta": {"delta": {"text": "x"}, "contentBlockIndex": 0}}] * 50
+    client = FakeBedrock([[*steps, Hang()]])
+    app = App.from_config(make_config(), client)
+    stream = BrokenStream(writes_before_break=3)
+    build_handler(lambda: app)(CHAT, FakeContext(), stream=stream)
+    assert len(stream.writes) == 3
+    assert_closed_and_reader_done(client)
