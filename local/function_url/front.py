@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Iterator
@@ -102,8 +103,13 @@ class FunctionUrl:
             if authorizer is None:
                 return results.FORBIDDEN
         request_id = str(uuid.uuid4())
+        identity = self.config.identity
+        host = request.header("host")
+        if host:
+            # On AWS the Host is the URL's domain, <url-id>.lambda-url.<region>.on.aws.
+            identity = dataclasses.replace(identity, domain=host.rsplit(":", 1)[0])
         event = build_event(
-            request, request_id=request_id, identity=self.config.identity, authorizer=authorizer
+            request, request_id=request_id, identity=identity, authorizer=authorizer
         )
         try:
             run = self.pool.invoke(json.dumps(event).encode(), request_id=request_id)

@@ -271,3 +271,32 @@ def test_api_key_mode_asks_for_the_key_and_sends_it(browser: Browser) -> None:
             page.screenshot(path=ARTIFACTS / "chat-page-phone.png")
         finally:
             context.close()
+
+
+def test_the_page_sse_parser_is_indifferent_to_chunk_boundaries(page: Page) -> None:
+    # The page's own parser (a global of the page's script), fed the same stream in pieces of
+    # every size: CRLF, CR and LF line ends, comments, multi-line data, a record cut at the end.
+    results = page.evaluate(
+        r"""() => {
+      const stream = 'event: start\r\ndata: {"id":"x"}\r\n\r\n: keepalive\n\n'
+        + 'event: delta\ndata: {"text":"a\\nb"}\n\nevent: delta\rdata: one\rdata: two\r\r\n'
+        + 'data: plain\n\nevent: done\ndata: {}\n\nevent: delta\ndata: {"text":"cut';
+      const seen = new Set();
+      for (let size = 1; size <= stream.length; size++) {
+        const got = [];
+        const feed = sseParser((name, data) => got.push([name, data]));
+        for (let i = 0; i < stream.length; i += size) feed(stream.slice(i, i + size));
+        seen.add(JSON.stringify(got));
+      }
+      return [...seen].map((s) => JSON.parse(s));
+    }"""
+    )
+    assert results == [
+        [
+            ["start", '{"id":"x"}'],
+            ["delta", '{"text":"a\\nb"}'],
+            ["delta", "one\ntwo"],
+            ["message", "plain"],
+            ["done", "{}"],
+        ]
+    ]

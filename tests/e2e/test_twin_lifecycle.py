@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 from tests.e2e.conftest import MakeTwin, Received, fetch, json_body
+
+
+def _eventually(condition: Callable[[], bool], within: float = 5.0) -> bool:
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def test_timeout_kills_the_environment_and_cuts_the_stream(make_twin: MakeTwin) -> None:
@@ -20,7 +30,7 @@ def test_timeout_kills_the_environment_and_cuts_the_stream(make_twin: MakeTwin) 
     assert not got.complete
     assert 1.4 < elapsed < 6
     env = twin.pool.started[0]
-    assert not env.alive
+    assert _eventually(lambda: not env.alive)
     # And the next request gets a fresh environment that works
     after = fetch(twin.base_url, "/chunks?n=2&delay_ms=10")
     assert after.status == 200

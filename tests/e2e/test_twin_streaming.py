@@ -74,6 +74,7 @@ def test_event_is_payload_format_2(make_twin: MakeTwin) -> None:
     }
     assert context["requestId"] == got.header("x-amzn-requestid")
     assert context["routeKey"] == context["stage"] == "$default"
+    assert context["domainName"] == "127.0.0.1"
     assert isinstance(context["timeEpoch"], int)
     assert context["time"].endswith("+0000")
     assert "authorizer" not in context  # AuthType NONE
