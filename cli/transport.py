@@ -126,6 +126,8 @@ def _error_body(raw: bytes) -> dict[str, Any]:
         doc = None
     if isinstance(doc, dict) and isinstance(doc.get("error"), dict):
         return dict(doc["error"])
-    if isinstance(doc, dict) and isinstance(doc.get("message"), str):  # AWS's own 403 shape
-        return {"code": "", "message": doc["message"]}
+    if isinstance(doc, dict):  # AWS's own refusals (an AWS_IAM URL) say {"Message": "..."}
+        message = doc.get("message") or doc.get("Message")
+        if isinstance(message, str):
+            return {"code": "", "message": message}
     return {"code": "", "message": raw.decode("utf-8", "replace").strip()[:500]}

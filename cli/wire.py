@@ -93,9 +93,11 @@ def chat_url(base: str) -> str:
 
 def error_text(data: dict[str, Any]) -> str:
     """`code: message` of an error object (API.md §3 and §4)."""
-    code = data.get("code") or "error"
-    message = data.get("message") or ""
-    return f"{code}: {message}" if message else str(code)
+    code = str(data.get("code") or "")
+    message = str(data.get("message") or "")
+    if code and message:
+        return f"{code}: {message}"
+    return code or message or "(no details)"
 
 
 def summary(model: str | None, done: dict[str, Any], elapsed_s: float, resumes: int) -> str:
