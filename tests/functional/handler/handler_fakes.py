@@ -14,6 +14,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError, EventStreamError
 
+from bedrock_stream.config import Config
+
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 
 
@@ -316,3 +318,34 @@ class EchoBedrock:
 
     def invoke_model_with_response_stream(self, **kwargs: Any) -> Any:
         raise NotImplementedError
+
+
+TEST_MODELS = (
+    "anthropic.claude-3-haiku-20240307-v1:0",
+    "us.anthropic.claude-3-5-haiku-20241022-v1:0",
+    "anthropic.claude-v2:1",
+    "amazon.titan-text-express-v1",
+    "amazon.nova-lite-v1:0",
+    "meta.llama3-8b-instruct-v1:0",
+    "cohere.command-text-v14",
+    "cohere.command-r-v1:0",
+    "mistral.mistral-7b-instruct-v0:2",
+    "ai21.jamba-1-5-mini-v1:0",
+)
+
+
+def make_config(**overrides: Any) -> Config:
+    """A Config with fast timings for tests."""
+    base: dict[str, Any] = {
+        "allowed_models": TEST_MODELS,
+        "default_model": TEST_MODELS[0],
+        "stall_timeout_s": 2.0,
+        "keepalive_s": 5.0,
+        "deadline_margin_s": 0.5,
+        "backoff_base_s": 0.01,
+        "backoff_cap_s": 0.05,
+        "reader_join_s": 2.0,
+        "read_timeout_s": 5.0,
+    }
+    base.update(overrides)
+    return Config(**base)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from conftest import make_config
-from handler_fakes import FakeBedrock, converse_events, make_event
+from handler_fakes import FakeBedrock, converse_events, make_config, make_event
 from moto import mock_aws
 
 from bedrock_stream.auth import secret_key_source

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import make_config
-from handler_fakes import FakeContext, FakeStream, make_event
+from handler_fakes import FakeContext, FakeStream, make_config, make_event
 
 from bedrock_stream.app import App
 from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, make_client

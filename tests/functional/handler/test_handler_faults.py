@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import make_config
 from handler_fakes import (
     Delayed,
     FakeBedrock,
@@ -16,6 +15,7 @@ from handler_fakes import (
     Sleep,
     client_error,
     converse_events,
+    make_config,
     make_event,
     stream_error,
 )

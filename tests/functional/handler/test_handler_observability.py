@@ -10,7 +10,6 @@ from typing import Any
 import aws_xray_sdk
 import pytest
 from aws_xray_sdk.core import xray_recorder
-from conftest import make_config
 from handler_fakes import (
     FakeBedrock,
     FakeContext,
@@ -18,6 +17,7 @@ from handler_fakes import (
     Sleep,
     client_error,
     converse_events,
+    make_config,
     make_event,
 )
 from moto.xray.mock_client import MockEmitter, MockXrayClient, XRaySegment

@@ -5,7 +5,6 @@ from __future__ import annotations
 import httpx2 as httpx
 import openai
 import pytest
-from conftest import make_config
 from handler_fakes import (
     FakeBedrock,
     FakeContext,
@@ -13,6 +12,7 @@ from handler_fakes import (
     Raise,
     client_error,
     converse_events,
+    make_config,
     make_event,
     stream_error,
 )

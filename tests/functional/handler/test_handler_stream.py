@@ -6,7 +6,6 @@ import json
 import threading
 
 import pytest
-from conftest import make_config
 from handler_fakes import (
     EchoBedrock,
     FakeBedrock,
@@ -14,6 +13,7 @@ from handler_fakes import (
     FakeStream,
     converse_events,
     load_event,
+    make_config,
     make_event,
 )
 
