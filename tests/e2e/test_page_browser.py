@@ -210,7 +210,7 @@ def test_resume_after_a_cut_stream_appends_only_the_continuation(
         page = open_page(browser, proxy.url)
         try:
             twin.bedrock.clear()
-            proxy.cut_next(900)  # the headers, `start` and a few deltas
+            proxy.cut_next(400)  # `start` and a few deltas, then mid-event
             send(page, f"#! echo rate=40\n{echo}")
             assert wait_state(page, "cut", "done", "error") == "cut"
             partial = page.locator(ANSWER).inner_text()

@@ -5,11 +5,20 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+from dataclasses import dataclass
 from types import TracebackType
 
 
+@dataclass
+class _Cut:
+    """The cut planned for the response on one connection, once its POST was seen."""
+
+    body_bytes: int | None = None  # body bytes (chunk framing included) before the cut
+    head: bytearray | None = None  # the response head, held until complete
+
+
 class CuttingProxy:
-    """Forwards to ``upstream``; ``cut_next(n)`` closes the next POST's response after n bytes."""
+    """Forwards to ``upstream``; ``cut_next(n)`` cuts the next POST's response after n bytes."""
 
     def __init__(self, upstream_url: str) -> None:
         host, _, port = upstream_url.removeprefix("http://").partition(":")
@@ -30,7 +39,7 @@ class CuttingProxy:
         return f"http://127.0.0.1:{self._listener.getsockname()[1]}"
 
     def cut_next(self, after_bytes: int, times: int = 1) -> None:
-        """Cut the next ``times`` POST responses after ``after_bytes`` bytes (headers included)."""
+        """Cut the next ``times`` POST responses after ``after_bytes`` bytes of their body."""
         with self._lock:
             self._armed, self._times = after_bytes, times
 
@@ -88,18 +97,26 @@ class CuttingProxy:
         except OSError:
             self._drop(client)
             return
-        budget: list[int | None] = [None]  # response bytes left before the cut, when armed
-        self._spawn(self._upward, client, upstream, budget)
+        cut = _Cut()
+        self._spawn(self._upward, client, upstream, cut)
         try:
             while data := upstream.recv(65536):
-                left = budget[0]
-                if left is not None and len(data) >= left:
-                    client.sendall(data[:left])
+                if cut.body_bytes is None:
+                    client.sendall(data)
+                    continue
+                if cut.head is not None:  # hold the response head until it is complete
+                    cut.head += data
+                    end = cut.head.find(b"\r\n\r\n")
+                    if end < 0:
+                        continue
+                    client.sendall(bytes(cut.head[: end + 4]))
+                    data, cut.head = bytes(cut.head[end + 4 :]), None
+                if len(data) >= cut.body_bytes:
+                    client.sendall(data[: cut.body_bytes])
                     with self._lock:
                         self.cuts += 1
                     return
-                if left is not None:
-                    budget[0] = left - len(data)
+                cut.body_bytes -= len(data)
                 client.sendall(data)
         except OSError:
             pass
@@ -107,15 +124,14 @@ class CuttingProxy:
             self._drop(client)
             self._drop(upstream)
 
-    def _upward(
-        self, client: socket.socket, upstream: socket.socket, budget: list[int | None]
-    ) -> None:
+    def _upward(self, client: socket.socket, upstream: socket.socket, cut: _Cut) -> None:
         try:
             while data := client.recv(65536):
                 if data.startswith(b"POST "):
                     with self._lock:
                         self.posts += 1
-                        budget[0] = self._armed
+                        cut.body_bytes = self._armed
+                        cut.head = bytearray() if self._armed is not None else None
                         self._times = max(self._times - 1, 0)
                         if self._times == 0:
                             self._armed = None
