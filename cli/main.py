@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from typing import Final, TextIO
@@ -120,18 +121,36 @@ def main(
     except ConnectError as exc:
         err.write(f"error: {exc}\n")
         return EXIT["connect_error"]
-    prompt = " ".join(args.prompt) if args.prompt else None
     try:
-        if args.chat:
-            return chat(target, options, prompt, stdin=stdin, out=out, err=err)
-        if prompt is None:
-            if stdin.isatty():
-                err.write("(reading the prompt from stdin; end it with Ctrl-D)\n")
-            prompt = stdin.read()
-        if not prompt.strip():
-            err.write("error: empty prompt\n")
-            return USAGE_ERROR
-        return one_shot(target, options, prompt, out, err)
+        return run(args, target, options, stdin=stdin, out=out, err=err)
     except KeyboardInterrupt:
         err.write("\ninterrupted\n")
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as command-line tools do.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+        return 141
+
+
+def run(
+    args: argparse.Namespace,
+    target: Target,
+    options: Options,
+    *,
+    stdin: TextIO,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """One answer, or a conversation with --chat."""
+    prompt = " ".join(args.prompt) if args.prompt else None
+    if args.chat:
+        return chat(target, options, prompt, stdin=stdin, out=out, err=err)
+    if prompt is None:
+        if stdin.isatty():
+            err.write("(reading the prompt from stdin; end it with Ctrl-D)\n")
+        prompt = stdin.read()
+    if not prompt.strip():
+        err.write("error: empty prompt\n")
+        return USAGE_ERROR
+    return one_shot(target, options, prompt, out, err)
