@@ -24,7 +24,8 @@ USAGE_ERROR: Final = 2  # argparse's own status for bad arguments
 
 EPILOG = f"""
 exit status: 0 answered, 1 in-stream error, 2 usage, 3 HTTP error status, 4 stream cut off
-(after {MAX_RESUMES} resumes), 5 could not connect or no credentials.
+(after {MAX_RESUMES} resumes), 5 could not connect or no credentials, 130 interrupted,
+141 stdout closed by its reader.
 environment: BEDROCK_STREAM_URL (default --url), BEDROCK_STREAM_API_KEY (default --api-key),
 AWS_REGION (SigV4 region when the URL does not name one).
 in --chat: /reset starts a new conversation, /exit (or end of input) quits.

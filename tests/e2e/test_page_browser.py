@@ -197,6 +197,11 @@ def test_history_is_sent_on_the_second_turn_and_screenshot(page: Page, twin: Cha
     assert messages[1]["content"] == [{"text": first_answer}]
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "chat-page.png")
+    # New chat forgets the conversation
+    page.get_by_role("button", name="New chat").click()
+    send(page, "#! echo\nfresh")
+    assert wait_state(page, "done", "error", "cut") == "done"
+    assert bodies[-1]["messages"] == [{"role": "user", "content": "#! echo\nfresh"}]
     # The README's screenshot is tracked: refreshed on request, so a test run leaves no diff.
     if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not README_SHOT.exists():
         shutil.copy(ARTIFACTS / "chat-page.png", README_SHOT)
