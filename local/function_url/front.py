@@ -48,6 +48,7 @@ class StreamedResult:
 
     def ending(self) -> tuple[Ending, str | None]:
         """How the stream ended, once ``body`` is exhausted, and the error type if any."""
+        self.run.settle()
         invocation = self.run.invocation
         if invocation.outcome == "truncated":
             if self.run.timed_out:
@@ -183,6 +184,7 @@ class FunctionUrl:
                 prelude.status, list(prelude.headers), prelude.cookies, _chain(first, pieces), run
             )
         run.invocation.wait()
+        run.settle()
         return final_result(run.invocation, timed_out=run.timed_out, timeout_s=run.timeout_s)
 
 

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from local.lambda_env.config import FunctionConfig, process_environment
@@ -59,6 +60,17 @@ class ExecutionEnvironment:
         """True while the runtime process runs."""
         return self._process is not None and self._process.poll() is None
 
+    def max_memory_mb(self) -> int | None:
+        """The process's peak resident memory (VmHWM), for the REPORT line."""
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except (OSError, TypeError):
+            return None
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+        return None
+
     def start(self) -> None:
         """Start the Runtime API and the runtime process."""
         self.api.start()
@@ -99,12 +111,17 @@ class ExecutionEnvironment:
                 return InitFailure("Runtime.ExitError", f"Runtime exited with error: {code}")
         return InitFailure("Sandbox.Timedout", f"Init timed out after {timeout:.2f} seconds")
 
-    def kill(self) -> None:
-        """Stop the process (and its group) and the Runtime API; safe to call twice."""
+    def terminate(self) -> None:
+        """SIGKILL the process group now (Lambda stops a timed-out sandbox at once)."""
         process = self._process
         if process is not None and process.poll() is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)
+
+    def kill(self) -> None:
+        """Stop the process (and its group) and the Runtime API; safe to call twice."""
+        self.terminate()
+        process = self._process
         if process is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=5)

@@ -8,6 +8,7 @@ beyond the concurrency limit, and an environment discarded when it times out or 
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 from collections.abc import Mapping
@@ -38,9 +39,15 @@ class Run:
     invocation: Invocation
     cold: bool
     timeout_s: float
+    init_ms: float = 0.0
+    started_at: float = field(default_factory=time.monotonic)
     timed_out: bool = False
     crashed: bool = False
-    done: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)  # back in the pool, or out
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait until the invocation is over and its environment is free again or discarded."""
+        self.done.wait(timeout)
 
 
 class EnvironmentPool:
@@ -70,6 +77,7 @@ class EnvironmentPool:
     def invoke(self, event: bytes, *, request_id: str) -> Run:
         """Hand ``event`` to a free environment; raises Throttled or InitFailed."""
         env, cold = self._acquire()
+        init_started = time.monotonic()
         if cold:
             failure = env.wait_initialized(self.config.timeout_s)
             if failure is not None:
@@ -84,7 +92,9 @@ class EnvironmentPool:
             function_arn=self.config.arn,
             trace_id=trace_id(),
         )
-        run = Run(env, invocation, cold, self.config.timeout_s)
+        init_ms = (time.monotonic() - init_started) * 1000 if cold else 0.0
+        run = Run(env, invocation, cold, self.config.timeout_s, init_ms)
+        self._log(f"[{env.env_id}] START RequestId: {request_id} Version: $LATEST")
         threading.Thread(target=self._watch, args=(run, deadline), daemon=True).start()
         return run
 
@@ -142,22 +152,41 @@ class EnvironmentPool:
                     f"[{run.env.env_id}] {invocation.request_id} Task timed out after "
                     f"{self.config.timeout_s:.2f} seconds"
                 )
-                run.env.kill()
+                run.env.terminate()
                 invocation.fail("Sandbox.Timedout")
             elif not run.env.alive:
                 run.crashed = True
                 invocation.fail("Runtime.ExitError")
-        if run.timed_out or run.crashed or invocation.outcome == "truncated":
-            self._discard(run.env)
-        else:
-            self._release(run.env)
-        run.done.set()
-
-    def _release(self, env: ExecutionEnvironment) -> None:
+        self._report(run)
+        broken = run.timed_out or run.crashed or invocation.outcome == "truncated"
         with self._lock:
-            if env in self._busy:
-                self._busy.discard(env)
-                self._idle.append(env)
+            self._busy.discard(run.env)
+            if not broken:
+                self._idle.append(run.env)
+        # Settled before the client sees the end, so its next request finds this one free.
+        run.done.set()
+        if broken:
+            run.env.kill()
+
+    def _report(self, run: Run) -> None:
+        # The platform's END and REPORT lines, as Lambda writes them to the function's log.
+        request_id, env = run.invocation.request_id, run.env
+        duration = (time.monotonic() - run.started_at) * 1000
+        fields = [
+            f"REPORT RequestId: {request_id}",
+            f"Duration: {duration:.2f} ms",
+            f"Billed Duration: {math.ceil(duration)} ms",
+            f"Memory Size: {self.config.memory_mb} MB",
+        ]
+        memory = env.max_memory_mb()
+        if memory is not None:
+            fields.append(f"Max Memory Used: {memory} MB")
+        if run.cold:
+            fields.append(f"Init Duration: {run.init_ms:.2f} ms")
+        if run.timed_out:
+            fields.append("Status: timeout")
+        self._log(f"[{env.env_id}] END RequestId: {request_id}")
+        self._log(f"[{env.env_id}] " + "\t".join(fields))
 
     def _discard(self, env: ExecutionEnvironment) -> None:
         with self._lock:

@@ -114,8 +114,17 @@ def test_requests_beyond_the_concurrency_limit_are_throttled(make_twin: MakeTwin
 
 def test_function_output_reaches_the_log_prefixed_by_environment(make_twin: MakeTwin) -> None:
     twin = make_twin()
-    fetch(twin.base_url, "/fail-early")
-    lines = twin.server.log.lines  # type: ignore[attr-defined]
+    first = fetch(twin.base_url, "/fail-early").header("x-amzn-requestid")
+    second = fetch(twin.base_url, "/chunks?n=1").header("x-amzn-requestid")
+    lines: list[str] = twin.server.log.lines  # type: ignore[attr-defined]
     assert any(
         line.startswith("[env-1] ") and "failed before the first byte" in line for line in lines
     )
+    # Lambda's platform lines: START, END and REPORT (with Init Duration on the cold start).
+    assert f"[env-1] START RequestId: {first} Version: $LATEST" in lines
+    assert f"[env-1] END RequestId: {first}" in lines
+    assert _eventually(lambda: any(f"REPORT RequestId: {second}" in line for line in lines))
+    reports = {line.split()[3]: line for line in lines if " REPORT RequestId: " in line}
+    assert "Init Duration: " in reports[str(first)]
+    assert "Init Duration: " not in reports[str(second)]
+    assert "Memory Size: 128 MB" in reports[str(second)]
