@@ -305,3 +305,25 @@ def test_the_page_sse_parser_is_indifferent_to_chunk_boundaries(page: Page) -> N
             ["done", "{}"],
         ]
     ]
+
+
+def test_the_page_is_one_self_contained_file(browser: Browser, twin: ChatTwin) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        requested: list[str] = []
+        page.on("request", lambda request: requested.append(request.url))
+        response = page.goto(twin.url + "/")
+        assert response is not None
+        assert response.headers["content-type"] == "text/html; charset=utf-8"
+        expect(page.locator("#model option")).not_to_have_count(1)
+        send(page, "#! echo\nlocal only")
+        assert wait_state(page, "done", "error", "cut") == "done"
+        # Nothing but the page, GET /models and POST /chat, all at relative URLs of the twin
+        assert sorted({url.removeprefix(twin.url) for url in requested}) == [
+            "/",
+            "/chat",
+            "/models",
+        ]
+    finally:
+        context.close()
