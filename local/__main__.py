@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -90,17 +91,32 @@ def _banner(url: str, bedrock: str, settings: LocalSettings, cors: CorsConfig | 
     return "\n".join(lines)
 
 
+def _interrupt(_signum: int, _frame: FrameType | None) -> None:
+    # Once: a second Ctrl-C must not cut the clean-up that kills the environments.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     """Run the demo until Ctrl-C or SIGTERM."""
-    region = os.environ.get("AWS_REGION", "us-east-1")
-    real_bedrock = os.environ.get("BEDROCK", "").lower() == "aws"
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     try:
-        stack = load_stack(ensure_synth(PROJECT, log=_log), region)
-        settings = apply(stack.function, os.environ)
-        caller_env = _caller_env(real_bedrock)
-    except (TemplateError, OverrideError) as exc:
+        return _serve()
+    except KeyboardInterrupt:
+        return 0
+    except (TemplateError, OverrideError, subprocess.CalledProcessError, OSError) as exc:
         _log(f"error: {exc}")
         return 2
+
+
+def _serve() -> int:
+    region = os.environ.get("AWS_REGION", "us-east-1")
+    real_bedrock = os.environ.get("BEDROCK", "").lower() == "aws"
+    stack = load_stack(ensure_synth(PROJECT, log=_log), region)
+    settings = apply(stack.function, os.environ)
+    caller_env = _caller_env(real_bedrock)
     if stack.skipped_env:
         _log(f"note: not set locally (CloudFormation values): {', '.join(stack.skipped_env)}")
     if settings.auth == "none":
@@ -108,13 +124,6 @@ def main() -> int:
             "WARNING: the local Function URL has no authentication (AUTH=none). "
             "Use AUTH=iam or AUTH=api_key to check callers as the deployed URL does."
         )
-    stop = threading.Event()
-
-    def _on_signal(signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
     bedrock = None
     bedrock_url = "real Amazon Bedrock (BEDROCK=aws)"
     twin: LocalFunctionUrl | None = None
@@ -133,7 +142,7 @@ def main() -> int:
             log=_log,
         ).start()
         print(_banner(twin.base_url, bedrock_url, settings, stack.cors), flush=True)
-        stop.wait()
+        threading.Event().wait()  # until a signal raises KeyboardInterrupt
     finally:
         _log("Stopping: killing execution environments...")
         if twin is not None:

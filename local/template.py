@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,12 +46,23 @@ def ensure_synth(project: Path, cdk_out: Path | None = None, *, log: Any = print
     env = dict(os.environ)
     # Node 24 from the virtual environment comes first (the machine's may be too old).
     env["PATH"] = f"{project / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    subprocess.run(  # noqa: S603 - a fixed command line
+    # Its own process group: npx starts node, which starts the app; an interrupted demo
+    # stops all of them, not only npx.
+    synth = subprocess.Popen(  # noqa: S603 - a fixed command line
         ["npx", "cdk", "synth", "-q", "--output", str(cdk_out)],  # noqa: S607
         cwd=project,
         env=env,
-        check=True,
+        start_new_session=True,
     )
+    try:
+        code = synth.wait()
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(synth.pid, signal.SIGTERM)
+        synth.wait()
+        raise
+    if code != 0:
+        raise subprocess.CalledProcessError(code, "npx cdk synth")
     return cdk_out
 
 

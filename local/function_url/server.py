@@ -43,7 +43,8 @@ class FunctionUrlServer(ThreadingHTTPServer):
 
     def start(self) -> None:
         """Serve in a background thread."""
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        # A short poll interval keeps stop() (and so Ctrl-C on the demo) quick.
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.1,), daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
