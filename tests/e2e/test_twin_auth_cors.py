@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 
@@ -27,11 +28,15 @@ CORS = UrlConfig(
 
 
 def _signed(
-    base_url: str, path: str, body: bytes, *, secret: str = CREDS.secret_key
+    base_url: str,
+    path: str,
+    body: bytes,
+    *,
+    secret: str = CREDS.secret_key,
+    extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    request = AWSRequest(
-        method="POST", url=base_url + path, data=body, headers={"Content-Type": "application/json"}
-    )
+    headers = {"Content-Type": "application/json", **(extra or {})}
+    request = AWSRequest(method="POST", url=base_url + path, data=body, headers=headers)
     SigV4Auth(Credentials(CREDS.access_key, secret), "lambda", "us-east-1").add_auth(request)
     return dict(request.headers.items())
 
@@ -81,6 +86,19 @@ def test_wrong_secret_and_tampered_body_are_403(make_twin: MakeTwin) -> None:
     signed = _signed(twin.base_url, "/echo", b'{"a": 1}')
     tampered = fetch(twin.base_url, "/echo", method="POST", body=b'{"a": 2}', headers=signed)
     assert tampered.status == 403
+
+
+def test_declared_payload_hashes(make_twin: MakeTwin) -> None:
+    # x-amz-content-sha256 is signed when sent: UNSIGNED-PAYLOAD or the body's real hash.
+    twin = make_twin(url=IAM)
+    body = b'{"y": 2}'
+    for declared in ("UNSIGNED-PAYLOAD", hashlib.sha256(body).hexdigest()):
+        headers = _signed(twin.base_url, "/echo", body, extra={"X-Amz-Content-SHA256": declared})
+        got = fetch(twin.base_url, "/echo", method="POST", body=body, headers=headers)
+        assert got.status == 200, declared
+    wrong = hashlib.sha256(b"other").hexdigest()
+    headers = _signed(twin.base_url, "/echo", body, extra={"X-Amz-Content-SHA256": wrong})
+    assert fetch(twin.base_url, "/echo", method="POST", body=body, headers=headers).status == 403
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
