@@ -32,10 +32,18 @@ _PAYLOADS: Final[dict[type, tuple[str, Callable[..., Mapping[str, object]]]]] = 
 }
 
 
+# Line breaks that JSON leaves raw but that some line splitters (Python's str.splitlines,
+# older JavaScript) honour; escaped so one record always stays one line.
+_RAW_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _json(obj: object) -> str:
     # ensure_ascii=False keeps text readable on the wire; JSON still escapes \n and \r, so an
     # answer can never break SSE or NDJSON framing.
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        text = text.translate(_RAW_BREAKS)
+    return text
 
 
 class Encoder(Protocol):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bedrock_stream.encoders import (
     ENCODERS,
@@ -46,7 +49,7 @@ def test_sse_exact_bytes():
         ("data: x\n\nevent: done", b'{"text":"data: x\\n\\nevent: done"}'),
         ("\U0001f642 na\u00efve \u6f22", '{"text":"\U0001f642 na\u00efve \u6f22"}'.encode()),
         ('quote " and \\ back', b'{"text":"quote \\" and \\\\ back"}'),
-        ("\u2028sep\u0000nul", b'{"text":"\xe2\x80\xa8sep\\u0000nul"}'),
+        ("\u2028sep\u0000nul\x85", b'{"text":"\\u2028sep\\u0000nul\\u0085"}'),
     ],
 )
 def test_sse_text_is_one_json_data_line(text, sse_data):
@@ -154,3 +157,57 @@ def test_stream_head(fmt, content_type):
     assert head.headers["Content-Type"] == content_type
     assert head.headers["Cache-Control"] == "no-cache"
     assert head.headers["X-Request-Id"] == "req-9"
+
+
+def _delta_texts(fmt: str, data: bytes) -> str:
+    """The joined delta texts of a whole response (start/done records included)."""
+    decoded = data.decode("utf-8")
+    if fmt == "text":
+        return decoded
+    if fmt == "ndjson":
+        records = [json.loads(line) for line in decoded.splitlines() if line]
+        return "".join(r["text"] for r in records if r["type"] == "delta")
+    out = []
+    for record in decoded.split("\n\n"):
+        if record.startswith("event: delta\n"):
+            out.append(json.loads(record.split("data: ", 1)[1])["text"])
+    return "".join(out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+    cuts=st.lists(st.integers(min_value=0, max_value=60), max_size=6),
+    fmt=st.sampled_from(sorted(ENCODERS)),
+)
+def test_property_any_text_any_split_reassembles_exactly(text, cuts, fmt):
+    points = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    pieces = [text[a:b] for a, b in itertools.pairwise(points)]
+    enc = ENCODERS[fmt]()
+    out = enc.encode(Start("r", "m"))
+    out += b"".join(enc.encode(Delta(p)) for p in pieces) + enc.encode(Done("end_turn"))
+    # str.splitlines() is used on purpose: a naive line splitter must not break a record
+    assert _delta_texts(fmt, out) == text
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=40))
+def test_property_utf16_halves_are_rejoined(text):
+    # Split every astral character into its UTF-16 halves, one delta each.
+    halves = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    units = [
+        ch
+        for c in halves
+        for ch in (
+            [c]
+            if ord(c) < 0x10000
+            else [
+                chr(0xD800 + ((ord(c) - 0x10000) >> 10)),
+                chr(0xDC00 + ((ord(c) - 0x10000) & 0x3FF)),
+            ]
+        )
+    ]
+    enc = TextEncoder()
+    out = b"".join(enc.encode(Delta(u)) for u in units) + enc.encode(Done("end_turn"))
+    expected = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    assert out.decode("utf-8") == expected
