@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,18 +98,3 @@ def running_twin(
             twin.close()
             for env in twin.pool.started:
                 assert not env.alive, f"{env.env_id} outlived the twin"
-
-
-def sse_events(body: bytes) -> list[tuple[str, Any]]:
-    """(event, data) pairs of a complete SSE body (for checks in tests)."""
-    events = []
-    for record in body.decode().split("\n\n"):
-        name, data = "message", ""
-        for line in record.splitlines():
-            if line.startswith("event:"):
-                name = line[6:].strip()
-            elif line.startswith("data:"):
-                data += line[5:].strip()
-        if data:
-            events.append((name, json.loads(data)))
-    return events
