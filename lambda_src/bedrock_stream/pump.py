@@ -73,8 +73,11 @@ def _reader(events: Iterable[dict[str, Any]], q: queue.Queue[Item], stop: thread
 def close_stream(stream: EventStreamProtocol) -> None:
     """Close Bedrock's stream so that a reader blocked in a socket read wakes up now.
 
-    EventStream.close() closes the urllib3 response, but closing a socket does not wake a
-    thread blocked in recv() on it; shutdown() does (protocols.md §7.2).
+    EventStream.close() closes the urllib3 response (protocols.md §7.2), but closing a socket
+    does not wake a thread blocked in recv() on it, shutdown() does. The socket sits behind
+    private attributes (botocore EventStream -> urllib3 response -> http.client response ->
+    SocketIO); if they move, close() still runs and the read timeout frees the reader later.
+    test_stall_ends_with_upstream_stalled_and_frees_the_reader fails if this stops working.
     """
     raw = getattr(stream, "_raw_stream", None)
     fp = getattr(getattr(raw, "_fp", None), "fp", None)
