@@ -69,7 +69,7 @@ def with_retries(
             if not retry:
                 if err.code == "throttled":
                     err = err.with_retry_after(policy.retry_after_s(attempt))
-                raise err from exc
+                raise err from (None if err is exc else exc)
             if on_retry is not None:
                 on_retry(attempt, err, delay)
             sleep(delay)
