@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -13,7 +13,7 @@ from local.function_url import results
 from local.function_url.cors import CorsConfig, is_preflight, strip_cors
 from local.function_url.event import HttpRequest, IamAuthorizer, UrlIdentity, build_event
 from local.function_url.outcome import final_result
-from local.function_url.prelude import HTTP_INTEGRATION, PreludeParser
+from local.function_url.prelude import HTTP_INTEGRATION, PreludeError, PreludeParser
 from local.function_url.results import HttpResult
 from local.function_url.sigv4 import LocalCredentials, SignatureError, verify
 from local.lambda_env.pool import EnvironmentPool, InitFailed, Run, Throttled
@@ -65,9 +65,12 @@ Answer = HttpResult | StreamedResult
 class FunctionUrl:
     """Turns HTTP requests into invocations of the pool's function and back."""
 
-    def __init__(self, pool: EnvironmentPool, config: UrlConfig) -> None:
+    def __init__(
+        self, pool: EnvironmentPool, config: UrlConfig, log: Callable[[str], None] = print
+    ) -> None:
         self.pool = pool
         self.config = config
+        self.log = log
 
     def handle(self, request: HttpRequest) -> Answer:
         """The answer to ``request``: a complete result or a stream still arriving."""
@@ -135,7 +138,7 @@ class FunctionUrl:
         try:
             verify(request, creds)
         except SignatureError as exc:
-            self.pool._log(f"[url] 403: {exc}")
+            self.log(f"[url] 403: {exc}")
             return None
         return {
             "accessKey": creds.access_key,
@@ -165,7 +168,12 @@ class FunctionUrl:
                 return StreamedResult(
                     200, [("Content-Type", content_type)], (), _chain(piece, pieces), run
                 )
-            first = parser.feed(piece)
+            try:
+                first = parser.feed(piece)
+            except PreludeError as exc:
+                # The URL cannot make an HTTP response of it; the invocation runs on unread.
+                self.log(f"[url] 502: {exc}")
+                return results.function_error("Runtime.InvalidResponse", str(exc))
             if parser.prelude is not None:
                 break
         return self._finish(run, parser, first, pieces, streaming)

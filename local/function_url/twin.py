@@ -32,7 +32,7 @@ class LocalFunctionUrl:
             caller_env=caller_env,
             log=log,
         )
-        self.server = FunctionUrlServer(FunctionUrl(self.pool, url), host, port, log)
+        self.server = FunctionUrlServer(FunctionUrl(self.pool, url, log), host, port, log)
 
     @property
     def base_url(self) -> str:

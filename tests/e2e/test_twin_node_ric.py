@@ -79,3 +79,17 @@ def test_a_failure_before_any_byte_is_502_for_both(
     assert python.header("x-amzn-errortype") == "JSONDecodeError"
     assert node.header("x-amzn-errortype") == "SyntaxError"
     assert json.loads(node.body)["errorType"] == "SyntaxError"
+
+
+@pytest.mark.parametrize(
+    "raw", ["Not Found", "Not Found\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000"]
+)
+def test_an_invalid_prelude_is_502(make_twin: MakeTwin, node_task_root: Path, raw: str) -> None:
+    # aws-lambda-nodejs-runtime-interface-client issue #97: end("Not Found") gave a 502.
+    url = _node_twin(make_twin, node_task_root)
+    got = fetch(url, "/", method="POST", body=json.dumps({"raw": raw}).encode(), headers=JSON)
+    assert got.status == 502
+    assert json.loads(got.body)["errorType"] == "Runtime.InvalidResponse"
+    # The environment is not harmed: the next request streams.
+    ok = {**SPEC, "pause_ms": 0}
+    assert fetch(url, "/", method="POST", body=json.dumps(ok).encode(), headers=JSON).status == 207

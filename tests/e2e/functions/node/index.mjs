@@ -5,6 +5,13 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
   const spec = JSON.parse(event.body);
+  if (spec.raw !== undefined) {
+    // Bytes that claim to be an http-integration stream but hold no valid prelude.
+    responseStream.setContentType("application/vnd.awslambda.http-integration-response");
+    responseStream.write(spec.raw);
+    responseStream.end();
+    return;
+  }
   const stream = awslambda.HttpResponseStream.from(responseStream, {
     statusCode: spec.status,
     headers: spec.headers,
