@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from bedrock_stream.adapter import StreamMapper
 from bedrock_stream.bedrock_client import EventStreamProtocol
-from bedrock_stream.errors import STREAM_CODES, classify
+from bedrock_stream.errors import STREAM_CODES, AppError, classify
 from bedrock_stream.events import Done, Error, Event, Metrics, Terminal
 
 Item = tuple[Literal["raw", "end", "exc"], Any]
@@ -47,6 +47,12 @@ class PumpResult:
     def outcome(self) -> str:
         """`done` or the error code."""
         return "done" if isinstance(self.terminal, Done) else self.terminal.code
+
+
+def stream_error(err: AppError) -> Error:
+    """The terminal event of a failure; retryable only if both the code and the cause allow."""
+    retryable = STREAM_CODES[err.stream_code] and err.retryable
+    return Error(err.stream_code, err.message, retryable)
 
 
 def _reader(events: Iterable[dict[str, Any]], q: queue.Queue[Item], stop: threading.Event) -> None:
@@ -117,7 +123,7 @@ def pump(
         writer.result.terminal = writer.run(q, stop_at)
     except Exception as exc:  # an emit() or mapper failure still ends the stream with an event
         err = classify(exc)
-        writer.result.terminal = Error(err.stream_code, err.message, STREAM_CODES[err.stream_code])
+        writer.result.terminal = stream_error(err)
     finally:
         stop.set()
         close_stream(stream)
@@ -179,7 +185,7 @@ class _Writer:
                 return self.mapper.finish()
             if kind == "exc":
                 err = classify(item)
-                return Error(err.stream_code, err.message, STREAM_CODES[err.stream_code])
+                return stream_error(err)
             if self._deltas(item, last_event):
                 last_write = last_event
 

@@ -267,3 +267,10 @@ def test_a_broken_response_stream_still_closes_bedrock_and_returns():
     build_handler(lambda: app)(CHAT, FakeContext(), stream=stream)
     assert len(stream.writes) == 3
     assert_closed_and_reader_done(client)
+
+
+def test_in_stream_validation_error_is_not_retryable(run):
+    steps = [{"messageStart": {"role": "assistant"}}, Raise(stream_error("validationException"))]
+    stream = run(CHAT, FakeBedrock([steps]))
+    name, data = stream.terminal()
+    assert (name, data["code"], data["retryable"]) == ("error", "upstream_error", False)
