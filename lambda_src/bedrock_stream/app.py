@@ -95,7 +95,7 @@ class Exchange:
 
     def send_error(self, err: AppError, extra: Mapping[str, str] | None = None) -> None:
         """An error before the stream started: its status and the §4 JSON body."""
-        headers = dict(extra or {})
+        headers = {**err.headers, **(extra or {})}
         if err.retry_after_s is not None:
             headers["Retry-After"] = str(err.retry_after_s)
         self.log["error"] = err.code

@@ -127,8 +127,10 @@ class AppError(Exception):
         stream_code: StreamCode = "internal",
         retry: bool = False,
         retry_after_s: int | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
+        self.headers = headers or {}
         self.code = code
         self.message = message
         self.stream_code = stream_code
@@ -153,6 +155,7 @@ class AppError(Exception):
             stream_code=self.stream_code,
             retry=self.retry,
             retry_after_s=seconds,
+            headers=self.headers,
         )
 
 

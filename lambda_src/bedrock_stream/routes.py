@@ -63,5 +63,9 @@ def resolve(method: str, path: str) -> Route:
     route = by_method.get(method)
     if route is None:
         allowed = ", ".join(sorted(by_method))
-        raise AppError("method_not_allowed", f"{method} is not allowed on {path}; use {allowed}")
+        raise AppError(
+            "method_not_allowed",
+            f"{method} is not allowed on {path}; use {allowed}",
+            headers={"Allow": allowed},
+        )
     return route

@@ -219,3 +219,9 @@ def test_concurrent_streams_do_not_mix():
         assert stream.text() == prompts[i]
         assert stream.sse()[0][1]["id"] == f"r{i}"
         assert stream.headers["X-Request-Id"] == f"r{i}"
+
+
+def test_405_says_which_methods_are_allowed(run):
+    stream = run(make_event("DELETE", "/chat"), FakeBedrock([]))
+    assert stream.status == 405
+    assert stream.headers["Allow"] == "GET, POST"
