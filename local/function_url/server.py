@@ -13,6 +13,8 @@ from local.function_url.front import MAX_REQUEST, FunctionUrl, StreamedResult
 from local.function_url.results import TOO_LARGE, HttpResult
 
 # Framing headers are the URL's business, never the function's.
+# Bodies over the limit but under this are read and dropped, so the 413 reaches the client.
+_DRAIN_LIMIT = 64 * 1024 * 1024
 _HOP_BY_HOP = frozenset({"connection", "content-length", "transfer-encoding", "keep-alive"})
 
 
@@ -73,7 +75,6 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._read_body()
         if body is None:
             self._send_result(TOO_LARGE)
-            self.close_connection = True
             return
         request = HttpRequest(
             method=self.command,
@@ -99,6 +100,7 @@ class _Handler(BaseHTTPRequestHandler):
         ]
 
     def _read_body(self) -> bytes | None:
+        """The request body; None when it is over the limit (read and dropped, up to a bound)."""
         if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
             parts: list[bytes] = []
             size = 0
@@ -107,16 +109,28 @@ class _Handler(BaseHTTPRequestHandler):
                 if length == 0:
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass  # trailers of the request are dropped
-                    return b"".join(parts)
+                    return b"".join(parts) if size <= MAX_REQUEST else None
                 size += length
-                if size > MAX_REQUEST:
+                if size > _DRAIN_LIMIT:
+                    self.close_connection = True
                     return None
-                parts.append(self.rfile.read(length))
+                data = self.rfile.read(length)
+                if size <= MAX_REQUEST:
+                    parts.append(data)
                 self.rfile.readline()
         length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST:
+        if length <= MAX_REQUEST:
+            return self.rfile.read(length)
+        if length > _DRAIN_LIMIT:
+            self.close_connection = True
             return None
-        return self.rfile.read(length)
+        # Read what the client sends, so that it gets to read the 413 instead of a reset.
+        while length > 0:
+            data = self.rfile.read(min(length, 1 << 20))
+            if not data:
+                break
+            length -= len(data)
+        return None
 
     def _head(
         self,

@@ -192,3 +192,27 @@ def test_missing_handler_module_is_an_init_error(make_twin: MakeTwin) -> None:
     got = fetch(twin.base_url, "/")
     assert got.status == 502
     assert json_body(got)["errorType"] == "Runtime.ImportModuleError"
+
+
+def test_chunked_request_bodies_and_the_size_limit(make_twin: MakeTwin) -> None:
+    import http.client
+    from urllib.parse import urlsplit
+
+    twin = make_twin()
+    parts = urlsplit(twin.base_url)
+    conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    conn.request(
+        "POST",
+        "/echo",
+        body=iter([b'{"a": ', b"1}"]),
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        encode_chunked=True,
+    )
+    event = json.loads(conn.getresponse().read())
+    conn.close()
+    assert event["body"] == '{"a": 1}'
+    # Over Lambda's 6 MB invocation payload: refused by the URL, the function never runs.
+    started = len(twin.pool.started)
+    too_big = fetch(twin.base_url, "/echo", method="POST", body=b"x" * (6 * 1024 * 1024 + 1))
+    assert too_big.status == 413
+    assert len(twin.pool.started) == started
