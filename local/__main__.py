@@ -21,7 +21,13 @@ from local.bedrock import BedrockEmulator
 from local.function_url import CorsConfig, LocalCredentials, UrlConfig
 from local.function_url.twin import LocalFunctionUrl
 from local.lambda_env.overrides import LocalSettings, OverrideError, apply
-from local.template import StackFunction, TemplateError, ensure_synth, load_stack
+from local.template import (
+    StackFunction,
+    TemplateError,
+    ensure_synth,
+    foreign_extensions,
+    load_stack,
+)
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -117,6 +123,11 @@ def _serve() -> int:
     stack = load_stack(ensure_synth(PROJECT, log=_log), region)
     settings = apply(stack.function, os.environ)
     caller_env = _caller_env(real_bedrock)
+    foreign = foreign_extensions(settings.function.task_root)
+    if foreign:
+        # The asset is built for Lambda; modules compiled for it may not load here.
+        names = ", ".join(str(p.relative_to(settings.function.task_root)) for p in foreign[:5])
+        _log(f"WARNING: compiled modules in the asset not built for this host: {names}")
     if stack.skipped_env:
         _log(f"note: not set locally (CloudFormation values): {', '.join(stack.skipped_env)}")
     if settings.auth == "none":

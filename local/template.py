@@ -7,6 +7,9 @@ import json
 import os
 import signal
 import subprocess
+import sys
+import sysconfig
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -35,7 +38,28 @@ class StackFunction:
     skipped_env: tuple[str, ...] = ()  # variables whose value is a CloudFormation intrinsic
 
 
-def ensure_synth(project: Path, cdk_out: Path | None = None, *, log: Any = print) -> Path:
+def foreign_extensions(task_root: Path) -> list[Path]:
+    """Compiled modules in the asset this interpreter can't load (DESIGN.md: two platforms)."""
+    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
+    host = _elf_machine(Path(sys.executable).resolve())
+    return sorted(
+        path
+        for path in task_root.rglob("*.so")
+        if _elf_machine(path) != host
+        or (".cpython-" in path.name and not path.name.endswith(suffix))
+    )
+
+
+def _elf_machine(path: Path) -> bytes:
+    # e_machine, 2 bytes at offset 18 of the ELF header: the CPU the code is built for.
+    with contextlib.suppress(OSError), path.open("rb") as file:
+        return file.read(20)[18:20]
+    return b""
+
+
+def ensure_synth(
+    project: Path, cdk_out: Path | None = None, *, log: Callable[[str], None] = print
+) -> Path:
     """Synthesize with the pinned CDK CLI unless ``cdk.out`` is newer than its inputs."""
     cdk_out = cdk_out or project / "cdk.out"
     templates = sorted(cdk_out.glob("*.template.json"))

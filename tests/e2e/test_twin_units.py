@@ -16,7 +16,7 @@ from local.function_url.prelude import Prelude, PreludeError, PreludeParser
 from local.function_url.results import buffered_result
 from local.lambda_env.config import FunctionConfig, process_environment
 from local.lambda_env.overrides import LOCAL_MODELS, OverrideError, apply
-from local.template import TemplateError, load_stack
+from local.template import TemplateError, foreign_extensions, load_stack
 
 PRELUDE = (
     b'{"statusCode":201,"headers":{"content-type":"text/plain","x-a":["1","2"]},"cookies":["c=1"]}'
@@ -185,3 +185,16 @@ def test_process_environment_is_lambdas(tmp_path: Path) -> None:
     assert env["AWS_ACCESS_KEY_ID"] == "a"
     assert "HOME" not in env
     assert function.launch_command()[0] == f"{tmp_path}/bootstrap"
+
+
+def test_foreign_extensions_are_found_by_elf_machine_and_abi(tmp_path: Path) -> None:
+    import sys
+
+    host = Path(sys.executable).resolve().read_bytes()[:64]
+    sparc = host[:18] + (2).to_bytes(2, "little") + host[20:]  # EM_SPARC: never this host
+    (tmp_path / "ok.abi3.so").write_bytes(host)
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "sparc.abi3.so").write_bytes(sparc)
+    (tmp_path / "pkg" / "m.cpython-39-x86_64-linux-gnu.so").write_bytes(host)
+    found = {p.name for p in foreign_extensions(tmp_path)}
+    assert found == {"sparc.abi3.so", "m.cpython-39-x86_64-linux-gnu.so"}
