@@ -16,6 +16,7 @@ from local.function_url.outcome import final_result
 from local.function_url.prelude import HTTP_INTEGRATION, PreludeError, PreludeParser
 from local.function_url.results import HttpResult
 from local.function_url.sigv4 import LocalCredentials, SignatureError, verify
+from local.lambda_env.config import trace_id
 from local.lambda_env.pool import EnvironmentPool, InitFailed, Run, Throttled
 
 AuthType = Literal["NONE", "AWS_IAM"]
@@ -112,23 +113,28 @@ class FunctionUrl:
         if host:
             # On AWS the Host is the URL's domain, <url-id>.lambda-url.<region>.on.aws.
             identity = dataclasses.replace(identity, domain=host.rsplit(":", 1)[0])
-        event = build_event(
-            request, request_id=request_id, identity=identity, authorizer=authorizer
-        )
+        # The front end starts the X-Ray trace: the function sees its root in the event's
+        # x-amzn-trace-id header and the whole header in Lambda-Runtime-Trace-Id.
+        trace = trace_id()
+        root = trace.split(";", 1)[0]
+        traced = request
+        if request.header("x-amzn-trace-id") is None:
+            traced = dataclasses.replace(
+                request, headers=[*request.headers, ("X-Amzn-Trace-Id", root)]
+            )
+        event = build_event(traced, request_id=request_id, identity=identity, authorizer=authorizer)
         try:
-            run = self.pool.invoke(json.dumps(event).encode(), request_id=request_id)
+            run = self.pool.invoke(json.dumps(event).encode(), request_id=request_id, trace=trace)
         except Throttled:
             return results.THROTTLED
         except InitFailed as exc:
             failure = exc.failure
             return results.function_error(failure.error_type, failure.message, failure.raw)
         answer = self._answer(run)
-        request_header = ("x-amzn-RequestId", request_id)
+        ids = [("x-amzn-RequestId", request_id), ("X-Amzn-Trace-Id", root)]
         if isinstance(answer, HttpResult):
-            return HttpResult(
-                answer.status, (*answer.headers, request_header), answer.cookies, answer.body
-            )
-        answer.headers.append(request_header)
+            return HttpResult(answer.status, (*answer.headers, *ids), answer.cookies, answer.body)
+        answer.headers.extend(ids)
         return answer
 
     def _authorize(self, request: HttpRequest) -> IamAuthorizer | None:

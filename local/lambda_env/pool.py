@@ -74,7 +74,7 @@ class EnvironmentPool:
         self._lock = threading.Lock()
         self._closed = False
 
-    def invoke(self, event: bytes, *, request_id: str) -> Run:
+    def invoke(self, event: bytes, *, request_id: str, trace: str | None = None) -> Run:
         """Hand ``event`` to a free environment; raises Throttled or InitFailed."""
         env, cold = self._acquire()
         init_started = time.monotonic()
@@ -90,7 +90,7 @@ class EnvironmentPool:
             request_id=request_id,
             deadline_ms=int(deadline * 1000),
             function_arn=self.config.arn,
-            trace_id=trace_id(),
+            trace_id=trace or trace_id(),
         )
         init_ms = (time.monotonic() - init_started) * 1000 if cold else 0.0
         run = Run(env, invocation, cold, self.config.timeout_s, init_ms)

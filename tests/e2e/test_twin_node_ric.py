@@ -25,7 +25,7 @@ SPEC = {
 }
 JSON = {"Content-Type": "application/json"}
 # Per-request or per-process values, not part of the logical response.
-VARYING = {"date", "x-amzn-requestid", "x-pid"}
+VARYING = {"date", "x-amzn-requestid", "x-amzn-trace-id", "x-pid"}
 
 
 def _node_twin(make_twin: MakeTwin, node_task_root: Path) -> str:

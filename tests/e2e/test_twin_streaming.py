@@ -60,6 +60,8 @@ def test_event_is_payload_format_2(make_twin: MakeTwin) -> None:
     assert event["cookies"] == ["c1=v1", "c2=v2"]
     assert "cookie" not in event["headers"]
     assert event["headers"]["x-custom"] == "one"
+    assert event["headers"]["x-amzn-trace-id"].startswith("Root=1-")
+    assert event["headers"]["x-amzn-trace-id"] == got.header("x-amzn-trace-id")
     assert event["headers"]["content-type"] == "application/json"
     assert all(name == name.lower() for name in event["headers"])
     assert event["body"] == '{"prompt": "hi"}'
