@@ -20,6 +20,10 @@ from local.runtime_api import RuntimeApiServer
 LogSink = Callable[[str], None]
 
 
+class EnvironmentStopped(RuntimeError):
+    """The environment was killed (the twin is stopping) before it could start."""
+
+
 @dataclass(frozen=True)
 class InitFailure:
     """Why an environment never got ready: the runtime's init error, or its exit."""
@@ -49,6 +53,9 @@ class ExecutionEnvironment:
         self._log = log
         self._process: subprocess.Popen[bytes] | None = None
         self._pumps: list[threading.Thread] = []
+        self._state = threading.Lock()
+        self._killed = False
+        self._api_started = False
 
     @property
     def pid(self) -> int | None:
@@ -72,8 +79,15 @@ class ExecutionEnvironment:
         return None
 
     def start(self) -> None:
-        """Start the Runtime API and the runtime process."""
-        self.api.start()
+        """Start the Runtime API and the runtime process; refused once killed."""
+        with self._state:
+            if self._killed:
+                raise EnvironmentStopped(self.env_id)
+            self._api_started = True
+            self.api.start()
+            self._launch()
+
+    def _launch(self) -> None:
         env = process_environment(
             self.config,
             self.api.address,
@@ -120,6 +134,8 @@ class ExecutionEnvironment:
 
     def kill(self) -> None:
         """Stop the process (and its group) and the Runtime API; safe to call twice."""
+        with self._state:  # a start() racing with the twin's shutdown is refused
+            self._killed = True
         self.terminate()
         process = self._process
         if process is not None:
@@ -127,7 +143,8 @@ class ExecutionEnvironment:
                 process.wait(timeout=5)
         for pump in self._pumps:
             pump.join(timeout=1)
-        self.api.stop()
+        if self._api_started:  # stopping a server that never served would block
+            self.api.stop()
 
     def _pump(self, stream: IO[bytes]) -> None:
         # The function's stdout/stderr are its CloudWatch log; here they go to the twin's log.

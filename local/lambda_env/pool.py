@@ -15,7 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from local.lambda_env.config import FunctionConfig, trace_id
-from local.lambda_env.environment import ExecutionEnvironment, InitFailure, LogSink
+from local.lambda_env.environment import (
+    EnvironmentStopped,
+    ExecutionEnvironment,
+    InitFailure,
+    LogSink,
+)
 from local.runtime_api import Invocation
 
 
@@ -139,7 +144,14 @@ class EnvironmentPool:
             self._busy.add(env)
             self.started.append(env)
         self._log(f"[{env.env_id}] starting {' '.join(self.config.launch_command())}")
-        env.start()
+        try:
+            env.start()
+        except EnvironmentStopped as exc:
+            raise Throttled("the twin is shutting down") from exc
+        except OSError as exc:
+            # Lambda's name for a runtime it cannot start (missing or non-executable bootstrap).
+            self._discard(env)
+            raise InitFailed(InitFailure("Runtime.InvalidEntrypoint", str(exc))) from exc
         return env, True
 
     def _watch(self, run: Run, deadline: float) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from tests.e2e.conftest import MakeTwin, Received, fetch, json_body
 
@@ -128,3 +129,26 @@ def test_function_output_reaches_the_log_prefixed_by_environment(make_twin: Make
     assert "Init Duration: " in reports[str(first)]
     assert "Init Duration: " not in reports[str(second)]
     assert "Memory Size: 128 MB" in reports[str(second)]
+
+
+def test_a_runtime_that_cannot_start_is_502(make_twin: MakeTwin, tmp_path: Path) -> None:
+    twin = make_twin(root=tmp_path)  # no bootstrap in this task root
+    got = fetch(twin.base_url, "/chunks")
+    assert got.status == 502
+    assert json_body(got)["errorType"] == "Runtime.InvalidEntrypoint"
+    assert twin.pool.active == 0
+
+
+def test_closing_while_requests_start_environments_leaves_nothing(make_twin: MakeTwin) -> None:
+    twin = make_twin(max_concurrency=20)
+    threads = [
+        threading.Thread(target=fetch, args=(twin.base_url, "/chunks?n=2&delay_ms=200"))
+        for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.15)
+    twin.close()  # the fixture then checks that no environment outlived it
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
