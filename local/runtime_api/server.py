@@ -57,13 +57,18 @@ class RuntimeApiServer:
 
     def start(self) -> None:
         """Serve in a background thread."""
-        self._thread = threading.Thread(target=self._tcp.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._tcp.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop serving and release any runtime blocked in ``GET /next``."""
+        """Stop serving and release any runtime blocked in ``GET /next``; safe if never started."""
         self._pending.put(_STOP)
-        self._tcp.shutdown()
+        if self._thread is not None:
+            # shutdown() waits for serve_forever, so it would block forever without a thread.
+            self._tcp.shutdown()
+            self._thread = None
         self._tcp.server_close()
         self._tcp.close_connections()
 
@@ -209,12 +214,15 @@ class _Connection(socketserver.StreamRequestHandler):
             status, error_type, message = error or (400, "InvalidRequestID", "")
             self._reply(status, "Error", {"errorType": error_type, "errorMessage": message})
             return True
+        # Set before the first body byte is read: the twin relies on it while chunks arrive.
         invocation.response = request
         outcome = "error" if kind == "error" else ("streaming" if mode else "buffered")
         on_chunk = invocation._append if kind == "response" else (lambda _data: None)
         try:
             read_body(self.rfile, request, on_chunk)
         except IncompleteRequest:
+            # Named like the Runtime Interface Emulator's own error type for a cut body.
+            invocation.failure = "Runtime.TruncatedResponse"
             invocation._finish("truncated", request)
             raise
         invocation._finish(outcome, request)  # type: ignore[arg-type]
