@@ -16,9 +16,9 @@ os.environ["PATH"] = f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
 
 from aws_cdk import Environment  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
-from infra_support import ACCOUNT, Synth, SynthFn  # noqa: E402
 
 from infra.entry import build_app  # noqa: E402
+from tests.infra.infra_support import ACCOUNT, Synth, SynthFn  # noqa: E402
 
 
 @pytest.fixture(scope="session")

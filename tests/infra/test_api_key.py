@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from infra_support import Synth, SynthFn
+
+from tests.infra.infra_support import Synth, SynthFn
 
 
 @pytest.fixture(scope="module")

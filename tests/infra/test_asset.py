@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from infra_support import ROOT, Synth, SynthFn
 
 from infra.asset import (
     MANIFEST_NAME,
@@ -21,6 +20,7 @@ from infra.asset import (
     build_asset,
     install_dependencies,
 )
+from tests.infra.infra_support import ROOT, Synth, SynthFn
 
 
 def pinned_requirements() -> dict[str, str]:

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from aws_cdk import App, Environment, Stack
-from infra_support import render, resource_set
 
 from infra.bedrock_access import (
     GEO_DESTINATION_REGIONS,
@@ -14,6 +13,7 @@ from infra.bedrock_access import (
     bedrock_statements,
     parse_model,
 )
+from tests.infra.infra_support import render, resource_set
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 HAIKU_35 = "anthropic.claude-3-5-haiku-20241022-v1:0"

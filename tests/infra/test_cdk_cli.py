@@ -8,7 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from infra_support import ROOT
+
+from tests.infra.infra_support import ROOT
 
 pytestmark = pytest.mark.node
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from infra_support import ACCOUNT, Synth, SynthFn, render, resource_set
 
 from infra.asset import MANIFEST_NAME
 from infra.bedrock_access import GEO_DESTINATION_REGIONS
+from tests.infra.infra_support import ACCOUNT, Synth, SynthFn, render, resource_set
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 PROFILE = "us.anthropic.claude-3-5-haiku-20241022-v1:0"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from aws_cdk import Token
-from infra_support import Synth, resource_set
 
 from infra.alarms import near_timeout_ms
+from tests.infra.infra_support import Synth, resource_set
 
 
 def test_function_url_streams_and_requires_iam(default: Synth) -> None:

@@ -9,10 +9,10 @@ import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_lambda as lambda_
 from cdk_nag import AwsSolutionsChecks
-from infra_support import Synth, SynthFn
 
 from infra.entry import build_app
 from infra.streaming_function import StreamingFunction
+from tests.infra.infra_support import Synth, SynthFn
 
 ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
 

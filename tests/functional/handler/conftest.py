@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from handler_fakes import FakeContext, FakeStream, make_config
 
 from bedrock_stream.app import App
 from bedrock_stream.config import Config
 from bedrock_stream.handler import build_handler
+from tests.functional.handler.handler_fakes import FakeContext, FakeStream, make_config
 
 Runner = Callable[..., FakeStream]
 HERE = Path(__file__).parent

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from handler_fakes import FakeBedrock, converse_events, make_config, make_event
 from moto import mock_aws
 
 from bedrock_stream.auth import secret_key_source
+from tests.functional.handler.handler_fakes import (
+    FakeBedrock,
+    converse_events,
+    make_config,
+    make_event,
+)
 
 KEY = "s3cr3t-key-0123456789"
 

@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from handler_fakes import FakeContext, FakeStream, make_config, make_event
 
 from bedrock_stream.app import App
 from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, make_client
 from bedrock_stream.config import Config
 from bedrock_stream.handler import build_handler
 from local.bedrock import BedrockEmulator
+from tests.functional.handler.handler_fakes import FakeContext, FakeStream, make_config, make_event
 
 FAST = "#! echo rate=5000 ttft_ms=0"
 TEXT = "Héllo,\nworld 🙂 — data: not SSE\r\n\nevent: done\n漢字 end."

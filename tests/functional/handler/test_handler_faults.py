@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from handler_fakes import (
+
+from bedrock_stream.app import App
+from bedrock_stream.handler import build_handler
+from tests.functional.handler.handler_fakes import (
     Delayed,
     FakeBedrock,
     FakeContext,
@@ -19,9 +22,6 @@ from handler_fakes import (
     make_event,
     stream_error,
 )
-
-from bedrock_stream.app import App
-from bedrock_stream.handler import build_handler
 
 CHAT = make_event(body={"prompt": "hi"})
 

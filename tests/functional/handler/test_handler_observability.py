@@ -10,7 +10,12 @@ from typing import Any
 import aws_xray_sdk
 import pytest
 from aws_xray_sdk.core import xray_recorder
-from handler_fakes import (
+from moto.xray.mock_client import MockEmitter, MockXrayClient, XRaySegment
+
+from bedrock_stream.app import App
+from bedrock_stream.handler import build_handler
+from bedrock_stream.observability import logger
+from tests.functional.handler.handler_fakes import (
     FakeBedrock,
     FakeContext,
     FakeStream,
@@ -20,11 +25,6 @@ from handler_fakes import (
     make_config,
     make_event,
 )
-from moto.xray.mock_client import MockEmitter, MockXrayClient, XRaySegment
-
-from bedrock_stream.app import App
-from bedrock_stream.handler import build_handler
-from bedrock_stream.observability import logger
 
 PROMPT = "zebra-cobalt-7731 is my secret prompt"
 ANSWER = ["quartz-", "falcon-", "2286 is the answer"]

@@ -5,7 +5,10 @@ from __future__ import annotations
 import httpx2 as httpx
 import openai
 import pytest
-from handler_fakes import (
+
+from bedrock_stream.app import App
+from bedrock_stream.handler import build_handler
+from tests.functional.handler.handler_fakes import (
     FakeBedrock,
     FakeContext,
     FakeStream,
@@ -16,9 +19,6 @@ from handler_fakes import (
     make_event,
     stream_error,
 )
-
-from bedrock_stream.app import App
-from bedrock_stream.handler import build_handler
 
 PIECES = ["Hel", "lo,\n", "wor", "ld 🙂"]
 

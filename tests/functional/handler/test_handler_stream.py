@@ -6,7 +6,10 @@ import json
 import threading
 
 import pytest
-from handler_fakes import (
+
+from bedrock_stream.app import App
+from bedrock_stream.handler import build_handler
+from tests.functional.handler.handler_fakes import (
     EchoBedrock,
     FakeBedrock,
     FakeContext,
@@ -16,9 +19,6 @@ from handler_fakes import (
     make_config,
     make_event,
 )
-
-from bedrock_stream.app import App
-from bedrock_stream.handler import build_handler
 
 TRICKY = "Line one\nline two\r\ndata: not an event\n\nevent: done\n🙂 naïve — 漢字 end"
 

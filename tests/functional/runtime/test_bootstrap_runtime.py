@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import BOOTSTRAP, TASK_ROOT, Environment
+from tests.functional.runtime.conftest import BOOTSTRAP, TASK_ROOT, Environment
 
 PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response"
 NUL8 = b"\0" * 8

@@ -6,9 +6,8 @@ import json
 import subprocess
 import sys
 
-from conftest import BOOTSTRAP, TASK_ROOT, _clean_env
-
 from local.runtime_api import RuntimeApiServer
+from tests.functional.runtime.conftest import BOOTSTRAP, TASK_ROOT, _clean_env
 
 
 def test_logger_tracer_and_metrics_decorators_see_the_stream_and_the_context() -> None:
