@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bedrock_stream.config import FALLBACK_MODELS, Config, from_env
+from local.lambda_env.overrides import LOCAL_MODELS
 
 
 def test_defaults():
@@ -12,6 +13,8 @@ def test_defaults():
     assert config == Config(read_timeout_s=65.0)
     assert config.allowed_models == FALLBACK_MODELS
     assert config.default_model == FALLBACK_MODELS[0]
+    # Without ALLOWED_MODELS the function falls back to the same list `make demo` sets.
+    assert FALLBACK_MODELS == LOCAL_MODELS
     assert (config.max_tokens_limit, config.max_body_bytes) == (4096, 1_048_576)
     assert (config.stall_timeout_s, config.keepalive_s, config.deadline_margin_s) == (60, 10, 3)
     assert config.log_content is False

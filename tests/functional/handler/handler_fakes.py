@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, EventStreamError
 
-from bedrock_stream.config import Config
+from bedrock_stream.config import FALLBACK_MODELS, Config
 
 EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
 
@@ -320,18 +320,8 @@ class EchoBedrock:
         raise NotImplementedError
 
 
-TEST_MODELS = (
-    "anthropic.claude-3-haiku-20240307-v1:0",
-    "us.anthropic.claude-3-5-haiku-20241022-v1:0",
-    "anthropic.claude-v2:1",
-    "amazon.titan-text-express-v1",
-    "amazon.nova-lite-v1:0",
-    "meta.llama3-8b-instruct-v1:0",
-    "cohere.command-text-v14",
-    "cohere.command-r-v1:0",
-    "mistral.mistral-7b-instruct-v0:2",
-    "ai21.jamba-1-5-mini-v1:0",
-)
+# The function's own fallback allow-list (API.md §9's local list).
+TEST_MODELS = FALLBACK_MODELS
 
 
 def make_config(**overrides: Any) -> Config:
