@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,9 +66,17 @@ def caller_env() -> dict[str, str]:
 
 @contextmanager
 def running_twin(
-    auth: LocalAuth = "none", api_key: str = "", timeout_s: float = 30
+    auth: LocalAuth = "none",
+    api_key: str = "",
+    timeout_s: float = 30,
+    *,
+    environ: Mapping[str, str] | None = None,
 ) -> Iterator[ChatTwin]:
-    """Start the twin as `make demo` would with AUTH=auth; everything is stopped afterwards."""
+    """Start the twin as `make demo` would with AUTH=auth; everything is stopped afterwards.
+
+    ``environ`` is what `make demo` would find in its own environment: API.md §8 variables
+    (STALL_TIMEOUT_S, LOG_CONTENT, ...) and FUNCTION_TIMEOUT_S, applied over the stack's.
+    """
     function = FunctionConfig(
         task_root=ROOT / "lambda_src",
         handler="bedrock_stream.handler.handler",
@@ -78,7 +86,9 @@ def running_twin(
         name="bedrock-stream-chat-test",
         region=REGION,
     )
-    settings = apply(function, {"AUTH": auth, "API_KEY": api_key, **caller_env()})
+    settings = apply(
+        function, {"AUTH": auth, "API_KEY": api_key, **caller_env(), **(environ or {})}
+    )
     credentials = None
     if settings.url_auth_type == "AWS_IAM":
         credentials = LocalCredentials(ACCESS_KEY, SECRET_KEY, region=REGION)
