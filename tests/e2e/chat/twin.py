@@ -29,7 +29,7 @@ STACK_ENV = {
     "KEEPALIVE_S": "10",
     "DEADLINE_MARGIN_S": "3",
     "LOG_CONTENT": "false",
-    "POWERTOOLS_LOG_LEVEL": "WARNING",
+    "POWERTOOLS_LOG_LEVEL": "INFO",
     "AUTH_MODE": "iam",
     "AWS_LAMBDA_EXEC_WRAPPER": "/var/task/bootstrap",
     "POWERTOOLS_SERVICE_NAME": "bedrock-stream",
