@@ -169,6 +169,32 @@ CASES: dict[str, tuple[str, list[dict[str, Any]], str, Done]] = {
         "Hello world",
         Done("stop", Usage(21, 9)),
     ),
+    "mistral-chat": (
+        "mistral.mistral-large-2407-v1:0",
+        [
+            {
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "Hello"},
+                        "stop_reason": None,
+                    }
+                ]
+            },
+            {
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": " world"},
+                        "stop_reason": "stop",
+                    }
+                ],
+                **METRICS,
+            },
+        ],
+        "Hello world",
+        Done("stop", Usage(21, 9)),
+    ),
     "jamba": (
         "ai21.jamba-1-5-mini-v1:0",
         [

@@ -39,16 +39,25 @@ class CohereParser(NativeParser):
 
 
 class MistralParser(NativeParser):
-    """Mistral: `outputs[0].text`; its `stop_reason` ends the answer."""
+    """Mistral: `outputs[0].text` (prompt bodies) or `choices[0].message.content` (chat bodies).
+
+    Chat bodies (Mistral Large 2407 and later) stream whole `message` objects with a
+    `stop_reason`, not OpenAI's `delta`/`finish_reason`:
+    https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-chat-completion.html
+    """
 
     provider = "mistral"
 
     def on_chunk(self, obj: dict[str, Any]) -> list[Delta]:
-        outputs = obj.get("outputs") or [{}]
-        first = outputs[0] if isinstance(outputs[0], dict) else {}
-        if first.get("stop_reason"):
-            self.end.stop_reason = str(first["stop_reason"])
-        return text_delta(first.get("text"))
+        items = obj.get("outputs") or obj.get("choices") or [{}]
+        first = items[0] if isinstance(items[0], dict) else {}
+        reason = first.get("stop_reason") or first.get("finish_reason")
+        if reason:
+            self.end.stop_reason = str(reason)
+        if "text" in first:
+            return text_delta(first.get("text"))
+        message = first.get("message") or first.get("delta") or {}
+        return text_delta(message.get("content") if isinstance(message, dict) else None)
 
 
 class JambaParser(NativeParser):

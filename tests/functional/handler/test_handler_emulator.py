@@ -255,6 +255,22 @@ def test_native_mode_every_provider(client, emulator, model):
     assert request.body == native
 
 
+def test_native_mistral_chat_body(client, emulator):
+    """Chat-style Mistral bodies stream `choices[].message` chunks, not `outputs`."""
+    model = "mistral.mistral-large-2407-v1:0"
+    answer = "Chat answer,\nin two lines 🙂."
+    native = {"messages": [{"role": "user", "content": f"{FAST}\n{answer}"}], "max_tokens": 300}
+    config = make_config(allowed_models=(*make_config().allowed_models, model))
+    stream = serve(make_event(body={"model": model, "native": native}), client, config)
+    assert stream.status == 200, stream.body
+    assert stream.text() == answer
+    name, done = stream.terminal()
+    assert name == "done", done
+    assert done["stop_reason"] == "stop"
+    (request,) = emulator.requests
+    assert request.body == native
+
+
 def test_concurrent_requests_through_one_client_do_not_mix(client):
     app = App.from_config(make_config(), client)
     handler = build_handler(lambda: app)
