@@ -14,7 +14,7 @@ from local.bedrock.formats import ConverseFormat, JsonObject, StreamFormat
 from local.bedrock.jsonbody import invalid, load_object
 from local.bedrock.model import Prompt, Turn
 from local.bedrock.providers.base import NativeFormat
-from local.bedrock.providers.registry import provider_for
+from local.bedrock.providers.registry import base_model_id, provider_for
 from local.bedrock.script import Step, stream_steps
 
 
@@ -64,6 +64,16 @@ def _read(operation: Operation, model_id: str, raw: bytes) -> tuple[Prompt, Stre
     return provider.parse(body), NativeFormat(provider)
 
 
+def _check_prefill(model_id: str, prompt: Prompt) -> None:
+    """Anthropic models refuse a final assistant message that ends in white space.
+
+    Real Bedrock answers such a request with a ValidationException ("final assistant content
+    cannot end with trailing whitespace"); refusing it here too keeps resume honest locally.
+    """
+    if base_model_id(model_id).startswith("anthropic.") and prompt.prefix != prompt.prefix.rstrip():
+        raise invalid("messages: final assistant content cannot end with trailing whitespace")
+
+
 def reply(
     operation: Operation,
     model_id: str,
@@ -75,6 +85,7 @@ def reply(
 ) -> Reply:
     """The reply to one request (`attempt` counts identical ones); BedrockError if refused."""
     prompt, fmt = _read(operation, model_id, raw)
+    _check_prefill(model_id, prompt)
     try:
         directives, _ = split_directives(prompt.user_text)
     except DirectiveError as exc:

@@ -131,6 +131,22 @@ def test_continuation_sends_only_what_follows_the_assistant_text(client: Any) ->
     assert full[:30] + "".join(deltas(stream_events(client, resumed))) == full
 
 
+def test_anthropic_refuses_a_prefill_ending_in_whitespace_like_bedrock(client: Any) -> None:
+    messages = [
+        *user(f"#! echo {FAST}\nThe quick brown fox"),
+        {"role": "assistant", "content": [{"text": "The quick "}]},
+    ]
+    with pytest.raises(ClientError) as caught:
+        stream_events(client, messages)
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
+    assert "trailing whitespace" in caught.value.response["Error"]["Message"]
+    # Other providers take it; an Anthropic prefill without the space works.
+    other = client.converse_stream(modelId="amazon.nova-lite-v1:0", messages=messages)
+    assert "".join(deltas(list(other["stream"]))) == "brown fox"
+    messages[-1] = {"role": "assistant", "content": [{"text": "The quick"}]}
+    assert "".join(deltas(stream_events(client, messages))) == " brown fox"
+
+
 def test_max_tokens_and_stop_sequences(client: Any) -> None:
     events = stream_events(
         client, user(f"#! tokens=50 {FAST}\nx"), inferenceConfig={"maxTokens": 4}
