@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -53,8 +55,13 @@ class ChatRequest:
     native: Mapping[str, Any] | None = field(default=None, hash=False)
 
 
-def parse_event(event: Mapping[str, Any], max_body_bytes: int) -> HttpRequest:
-    """Read method, path, headers, query and the (base64-decoded) body of a payload-2.0 event."""
+def parse_event(event: Any, max_body_bytes: int) -> HttpRequest:
+    """Read method, path, headers, query and the (base64-decoded) body of a payload-2.0 event.
+
+    An event without the Function URL shape (a direct invoke with another payload) is a 400,
+    never a crash: the parts read here are checked for presence and type first.
+    """
+    _check_event_shape(event)
     ev = LambdaFunctionUrlEvent(dict(event))
     headers = {k.lower(): v for k, v in (ev.headers or {}).items()}
     raw = ev.body or ""
@@ -72,11 +79,36 @@ def parse_event(event: Mapping[str, Any], max_body_bytes: int) -> HttpRequest:
         raise _too_large(max_body_bytes)
     return HttpRequest(
         method=ev.request_context.http.method.upper(),
-        path=ev.raw_path or "/",
+        path=event.get("rawPath") or event["requestContext"]["http"].get("path") or "/",
         headers=headers,
         query=dict(ev.query_string_parameters or {}),
         body=body,
     )
+
+
+def _check_event_shape(event: Any) -> None:
+    def bad(what: str) -> AppError:
+        return AppError("invalid_request", f"the event is not a Function URL request: {what}")
+
+    if not isinstance(event, Mapping):
+        raise bad("not an object")
+    context = event.get("requestContext")
+    http = context.get("http") if isinstance(context, Mapping) else None
+    if not isinstance(http, Mapping) or not isinstance(http.get("method"), str):
+        raise bad("no requestContext.http.method")
+    for name in ("rawPath", "body"):
+        if event.get(name) is not None and not isinstance(event[name], str):
+            raise bad(f"{name} is not a string")
+    if not isinstance(http.get("path") or "", str):
+        raise bad("requestContext.http.path is not a string")
+    for name in ("headers", "queryStringParameters"):
+        fields = event.get(name)
+        if fields is None:
+            continue
+        if not isinstance(fields, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in fields.items()
+        ):
+            raise bad(f"{name} is not a map of strings")
 
 
 def _too_large(limit: int) -> AppError:
@@ -99,6 +131,11 @@ def decode_json(body: bytes) -> Any:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise AppError("invalid_request", f"body is not valid JSON: {exc.msg}") from exc
+    except RecursionError as exc:
+        raise AppError("invalid_request", "body is not valid JSON: nested too deeply") from exc
+    except ValueError as exc:
+        # An integer literal over Python's digit limit (sys.get_int_max_str_digits).
+        raise AppError("invalid_request", "body is not valid JSON: a number is too long") from exc
 
 
 # GET /chat query parameters and how each is converted before validation.
@@ -113,18 +150,43 @@ _QUERY_FIELDS: dict[str, type] = {
 }
 
 
+_NUMBER = {
+    int: re.compile(r"[+-]?[0-9]+"),
+    float: re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?"),
+}
+
+
+def _convert(kind: type, value: str) -> Any:
+    # Plain decimal numbers only: Python's int()/float() also take "nan", "inf", "1_0" and
+    # non-ASCII digits, and NaN would pass the schema's range checks (every comparison fails).
+    pattern = _NUMBER.get(kind)
+    if pattern is None:
+        return kind(value)
+    if not pattern.fullmatch(value):
+        raise ValueError(value)
+    number = kind(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
+
+
 def query_to_body(query: Mapping[str, str]) -> dict[str, Any]:
     """GET /chat query parameters as the equivalent JSON body."""
     body: dict[str, Any] = {}
     for name, value in query.items():
         kind = _QUERY_FIELDS.get(name)
         if kind is None:
-            raise AppError("invalid_request", f"unknown query parameter {name!r}")
+            raise AppError("invalid_request", f"unknown query parameter {_short(name)!r}")
         try:
-            body[name] = kind(value)
+            body[name] = _convert(kind, value)
         except ValueError as exc:
             raise AppError("invalid_request", f"{name} must be a {kind.__name__}") from exc
     return body
+
+
+def _short(name: str, limit: int = 64) -> str:
+    """A client-given name as an error message may quote it: bounded, never the whole text."""
+    return name if len(name) <= limit else name[:limit] + "..."
 
 
 _NATIVE_COMPANIONS = frozenset({"model", "native", "format"})
@@ -145,7 +207,8 @@ def parse_chat(doc: Any, config: Config) -> ChatRequest:
         extra = sorted(set(doc) - _NATIVE_COMPANIONS)
         if extra:
             raise AppError(
-                "invalid_request", f"with native, only model and format are allowed, not {extra}"
+                "invalid_request",
+                f"with native, only model and format are allowed, not {[_short(k) for k in extra]}",
             )
     messages = _messages(doc)
     if model not in config.allowed_models:
@@ -182,7 +245,8 @@ def _messages(doc: Mapping[str, Any]) -> tuple[Message, ...]:
 
 def _schema_message(exc: fastjsonschema.JsonSchemaValueException) -> str:
     # fastjsonschema calls the root "data"; say "body", never echo the value (may be a prompt).
-    message = str(exc.message)
+    # Unknown property names are quoted: _short keeps a huge one from filling the message.
+    message = _short(str(exc.message), 200)
     if message.startswith("data."):
         return message[len("data.") :]
     if message.startswith("data"):
