@@ -19,8 +19,12 @@ def error_payload(exc: BaseException) -> ErrorPayload:
 
     error_type = exc.error_type if isinstance(exc, InitError) else type(exc).__name__
     frames = traceback.format_tb(exc.__traceback__) if exc.__traceback__ else []
+    try:
+        message = str(exc)
+    except Exception:  # a handler's exception whose __str__ fails must not end the loop
+        message = f"<unprintable {error_type}>"
     return {
-        "errorMessage": str(exc),
+        "errorMessage": message,
         "errorType": error_type,
         "stackTrace": [frame.rstrip("\n") for frame in frames],
     }

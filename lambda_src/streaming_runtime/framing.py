@@ -59,13 +59,42 @@ def encode_prelude(prelude: Prelude) -> bytes:
     return json.dumps(prelude, separators=(",", ":")).encode() + PRELUDE_DELIMITER
 
 
+# The error JSON carried in a trailer, at most: its base64 (4/3 larger) must stay one header
+# line well under HTTP servers' line limits (the Runtime API emulator's is 64 KiB).
+MAX_TRAILER_ERROR_BYTES = 16 * 1024
+_TRUNCATED = " ... [truncated]"
+
+
 def error_trailers(payload: ErrorPayload) -> list[tuple[str, str]]:
-    """The two error trailers: the type, and standard base64 of the error JSON."""
-    body = base64.b64encode(json.dumps(payload).encode()).decode("ascii")
+    """The two error trailers: the type, and standard base64 of the error JSON (bounded)."""
+    body = base64.b64encode(_bounded_error_json(payload)).decode("ascii")
     return [(ERROR_TYPE_TRAILER, header_safe(payload["errorType"])), (ERROR_BODY_TRAILER, body)]
+
+
+def _bounded_error_json(payload: ErrorPayload) -> bytes:
+    """The error JSON; a huge message or trace is cut (trace frames nearest the error kept).
+
+    The whole error still goes to the function's log; only the trailer is shortened.
+    """
+    data = json.dumps(payload).encode()
+    if len(data) <= MAX_TRAILER_ERROR_BYTES:
+        return data
+    # JSON escapes a character in at most 12 bytes (a surrogate pair), so type and message
+    # together take at most 12 KiB, leaving room for the trace.
+    budget = MAX_TRAILER_ERROR_BYTES // 32
+    short: ErrorPayload = {
+        "errorType": payload["errorType"][:budget],
+        "errorMessage": payload["errorMessage"][:budget] + _TRUNCATED,
+        "stackTrace": [frame[:budget] for frame in payload["stackTrace"]],
+    }
+    data = json.dumps(short).encode()
+    while len(data) > MAX_TRAILER_ERROR_BYTES and short["stackTrace"]:
+        short["stackTrace"] = short["stackTrace"][1:]  # drop the outermost frame first
+        data = json.dumps(short).encode()
+    return data
 
 
 def header_safe(value: str) -> str:
     """Keep a header value on one line and in latin-1, whatever an exception name holds."""
-    cleaned = "".join(ch if " " <= ch <= "~" else "?" for ch in value)
+    cleaned = "".join(ch if " " <= ch <= "~" else "?" for ch in value[:1024])
     return cleaned or "Unhandled"

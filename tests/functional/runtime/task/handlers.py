@@ -79,3 +79,88 @@ def report_sys_path(event: dict[str, Any], context: Any, *, stream: Any) -> None
     import sys
 
     stream.write(json.dumps({"sys_path": sys.path, "executable": sys.executable}))
+
+
+# --- misbehaving handlers (test_runtime_misbehaving_handlers.py) ----------------------------
+
+
+def write_value(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Optionally start, then write the event's value as it is (an int, a list, None...)."""
+    if event.get("start"):
+        stream.start(200, {"content-type": "text/plain"})
+        stream.write("before ")
+    stream.write(event.get("value"))
+
+
+def write_after_close(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Write, close, then write again."""
+    stream.write("complete")
+    stream.close()
+    stream.write("too late")
+
+
+def start_twice(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Start, write, then start again."""
+    stream.start(200, {"content-type": "text/plain"})
+    stream.write("first")
+    stream.start(500, {"content-type": "text/plain"})
+
+
+def bad_start(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Start with the event's (invalid) status."""
+    stream.start(event.get("status"), event.get("headers"))
+
+
+def unserializable(event: dict[str, Any], context: Any) -> Any:
+    """A buffered handler returning what json.dumps cannot encode."""
+    return {"statusCode": 200, "body": {1, 2, 3}}
+
+
+class _Unprintable(Exception):
+    def __str__(self) -> str:
+        raise RuntimeError("str() of this exception fails")
+
+
+def raise_unprintable(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Raise an exception whose message cannot be formatted (optionally after starting)."""
+    if event.get("start"):
+        stream.write("partial")
+    raise _Unprintable
+
+
+def raise_base(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Raise a BaseException subclass (optionally after starting)."""
+    if event.get("start"):
+        stream.write("partial")
+    kind = event["kind"]
+    if kind == "SystemExit":
+        raise SystemExit(event.get("code", 3))
+    if kind == "KeyboardInterrupt":
+        raise KeyboardInterrupt
+    raise GeneratorExit
+
+
+def huge_error(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Raise with a message of the event's size (optionally after starting)."""
+    if event.get("start"):
+        stream.write("partial")
+    raise ValueError("m" * event["size"])
+
+
+def print_huge(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Print megabytes to stdout and stderr, then answer."""
+    import sys
+
+    line = "p" * 1023 + "\n"
+    for _ in range(event["mb"] * 1024):
+        sys.stdout.write(line)
+        sys.stderr.write(line)
+    sys.stdout.flush()
+    stream.write("printed")
+
+
+def big_chunk(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Write one chunk of the event's size in megabytes, then a small one."""
+    stream.start(200, {"content-type": "application/octet-stream"})
+    stream.write(b"x" * (event["mb"] * 1024 * 1024))
+    stream.write(b"end")
