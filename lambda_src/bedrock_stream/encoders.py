@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -161,32 +162,64 @@ ACCEPT: Final[dict[str, WireFormat]] = {
 }
 
 
-def _accept_entries(accept: str) -> list[str]:
-    entries: list[tuple[float, int, str]] = []
-    for index, part in enumerate(accept.split(",")):
+def _accept_ranges(accept: str) -> list[tuple[str, float]]:
+    """The media ranges of an Accept header with their q-values, in header order."""
+    ranges: list[tuple[str, float]] = []
+    for part in accept.split(","):
         media, _, params = part.strip().partition(";")
         quality = 1.0
         for param in params.split(";"):
             key, _, value = param.strip().partition("=")
-            if key.strip() == "q":
+            if key.strip().lower() == "q":
                 try:
-                    quality = float(value)
+                    quality = float(value.strip())
                 except ValueError:
                     quality = 0.0
-        if media and quality > 0:
-            entries.append((-quality, index, media.strip().lower()))
-    return [media for _, _, media in sorted(entries)]
+        media = media.strip().lower()
+        if media:
+            ranges.append((media, quality if math.isfinite(quality) else 0.0))
+    return ranges
+
+
+def _specificity(media_range: str, media_type: str, fmt: WireFormat) -> int | None:
+    """How a range names a format's type: 1 exactly, 0 by a wildcard; None if it does not.
+
+    A wildcard (`*/*`, `text/*`, `application/*`) is "anything else" of API.md §3, which
+    gives SSE: it stands for the default format only.
+    """
+    if media_range == media_type:
+        return 1
+    return 0 if fmt == DEFAULT_FORMAT and media_range.endswith("/*") else None
 
 
 def choose_format(explicit: str | None, headers: Mapping[str, str]) -> WireFormat:
-    """The wire format: explicit `format` wins, else the Accept header, else SSE."""
+    """The wire format: explicit `format` wins, else the Accept header, else SSE.
+
+    Each format takes the q-value of the most specific range that names it (RFC 9110
+    §12.5.1), a wildcard naming SSE only; so `text/plain;q=0.5, */*` gives SSE and
+    `text/plain;q=0` refuses text. The highest q wins; at equal q a type named exactly beats
+    a wildcard, then the earlier range in the header; anything else gives SSE.
+    """
     for name in ENCODERS:
         if name == explicit:
             return name
-    for media in _accept_entries(headers.get("accept", "")):
-        if media in ACCEPT:
-            return ACCEPT[media]
-    return DEFAULT_FORMAT
+    ranges = _accept_ranges(headers.get("accept", ""))
+    best: tuple[tuple[float, int, int], WireFormat] | None = None
+    for media_type, fmt in ACCEPT.items():
+        matches = [
+            (specificity, -index, quality)
+            for index, (media, quality) in enumerate(ranges)
+            if (specificity := _specificity(media, media_type, fmt)) is not None
+        ]
+        if not matches:
+            continue
+        specificity, first, quality = max(matches)
+        if quality <= 0:
+            continue
+        key = (quality, specificity, first)
+        if best is None or key > best[0]:
+            best = (key, fmt)
+    return best[1] if best is not None else DEFAULT_FORMAT
 
 
 @dataclass(frozen=True)

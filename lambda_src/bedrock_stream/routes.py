@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -12,6 +12,7 @@ from bedrock_stream.errors import AppError, ErrorShape, error_body
 from bedrock_stream.openai_compat import chat_completions, list_models, openai_error
 from bedrock_stream.page import chat_page
 from bedrock_stream.request import decode_json, parse_chat, query_to_body
+from bedrock_stream.schema import FORMATS
 
 RouteFn = Callable[[Exchange], None]
 
@@ -25,9 +26,25 @@ class Route:
     error_shape: ErrorShape = error_body
 
 
+def with_query_format(doc: object, query: Mapping[str, str]) -> object:
+    """A POST body with the query's `format` applied: body, then query, then Accept (API.md §3).
+
+    The body's own `format` wins over the query's; a query `format` that is not a format is
+    refused even then, so that a typo in the URL never goes unnoticed.
+    """
+    if "format" not in query:
+        return doc
+    if query["format"] not in FORMATS:
+        raise AppError("invalid_request", f"format must be one of {FORMATS}")
+    if isinstance(doc, dict) and "format" not in doc:
+        return {**doc, "format": query["format"]}
+    return doc
+
+
 def chat_post(ex: Exchange) -> None:
     """POST /chat (and POST /): stream the answer to a JSON chat request."""
-    stream_chat(ex, parse_chat(decode_json(ex.http.body), ex.app.config))
+    doc = with_query_format(decode_json(ex.http.body), ex.http.query)
+    stream_chat(ex, parse_chat(doc, ex.app.config))
 
 
 def chat_get(ex: Exchange) -> None:

@@ -137,6 +137,20 @@ def _texts(fmt: str, data: bytes) -> str:
         ("text", "text/event-stream", "text"),
         ("ndjson", "text/plain", "ndjson"),
         ("sse", "application/x-ndjson", "sse"),
+        # q-values against wildcards: a wildcard is "anything else" (API.md §3), i.e. SSE.
+        (None, "text/plain;q=0.5, */*", "sse"),
+        (None, "*/*, text/plain", "text"),
+        (None, "*/*;q=0.1, text/plain", "text"),
+        (None, "text/plain, */*;q=0.1", "text"),
+        (None, "text/plain;q=0, */*", "sse"),
+        (None, "text/plain;q=0", "sse"),
+        (None, "text/*;q=1, application/x-ndjson;q=0.5", "sse"),
+        (None, "application/*", "sse"),
+        (None, "text/event-stream;q=0, application/x-ndjson;q=0.1", "ndjson"),
+        (None, "application/x-ndjson, text/event-stream", "ndjson"),
+        (None, "text/plain;Q=0.2, application/x-ndjson;q=0.3", "ndjson"),
+        (None, "text/plain ; q = 0.4 , application/x-ndjson;q=0.3", "text"),
+        (None, "text/plain;q=nan, application/x-ndjson;q=0.1", "ndjson"),
     ],
 )
 def test_choose_format(explicit, accept, expected):

@@ -1,0 +1,114 @@
+"""API.md sentences found broken by a black-box audit of the twin, pinned at the handler."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.functional.handler.handler_fakes import FakeBedrock, converse_events, make_event
+
+SSE = "text/event-stream; charset=utf-8"
+NDJSON = "application/x-ndjson"
+TEXT = "text/plain; charset=utf-8"
+
+
+# API.md §3: "`format` in the body or query wins; else the Accept header".
+@pytest.mark.parametrize(
+    ("path", "query", "given", "content_type"),
+    [
+        ("/chat", {"format": "text"}, {}, TEXT),
+        ("/chat", {"format": "ndjson"}, {"accept": "text/plain"}, NDJSON),
+        ("/", {"format": "text"}, {"accept": "text/event-stream"}, TEXT),
+        # Both given: the body's own format wins over the URL's.
+        ("/chat", {"format": "text"}, {"format": "ndjson"}, NDJSON),
+        ("/chat", {"format": "sse"}, {"format": "text"}, TEXT),
+    ],
+)
+def test_post_takes_format_from_the_query(run, path, query, given, content_type):
+    body = {"prompt": "hi", **({"format": given["format"]} if "format" in given else {})}
+    headers = {"accept": given["accept"]} if "accept" in given else {}
+    event = make_event("POST", path, body, query=query, headers=headers)
+    stream = run(event, FakeBedrock([converse_events(["a\nb"])]))
+    assert stream.status == 200
+    assert stream.headers["Content-Type"] == content_type
+    if content_type == TEXT:
+        assert stream.body == b"a\nb"
+
+
+def test_post_with_a_native_body_takes_format_from_the_query(run):
+    client = FakeBedrock([converse_events(["x"])])
+    event = make_event(
+        "POST",
+        "/chat",
+        {"model": "anthropic.claude-3-haiku-20240307-v1:0", "native": {"messages": []}},
+        query={"format": "ndjson"},
+    )
+    stream = run(event, client)
+    assert stream.headers["Content-Type"] == NDJSON
+
+
+@pytest.mark.parametrize("body_format", [None, "text"])
+def test_post_refuses_a_query_format_that_is_not_one(run, body_format):
+    client = FakeBedrock([converse_events(["x"])])
+    body = {"prompt": "hi", **({"format": body_format} if body_format else {})}
+    stream = run(make_event("POST", "/chat", body, query={"format": "xml"}), client)
+    assert stream.status == 400
+    assert stream.json()["error"]["code"] == "invalid_request"
+    assert "format" in stream.json()["error"]["message"]
+    assert client.calls == []
+
+
+# API.md §6: "accepts the OpenAI chat-completions request (... `stream` ...)"; a value of
+# the wrong type must not switch streaming on (OpenAI itself refuses it).
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"stream": "false"}, "stream"),
+        ({"stream": 1}, "stream"),
+        ({"stream": True, "stream_options": "include_usage"}, "stream_options"),
+        ({"stream": True, "stream_options": {"include_usage": "yes"}}, "include_usage"),
+        ({"n": True}, "n"),
+        ({"user": 5}, "user"),
+    ],
+)
+def test_openai_fields_of_the_wrong_type_are_refused(run, extra, field):
+    client = FakeBedrock([converse_events(["x"])])
+    body = {
+        "model": "anthropic.claude-3-haiku-20240307-v1:0",
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    stream = run(make_event("POST", "/v1/chat/completions", {**body, **extra}), client)
+    assert stream.status == 400
+    error = stream.json()["error"]
+    assert error["type"] == "invalid_request_error"
+    assert field in error["message"]
+    assert client.calls == []
+
+
+@pytest.mark.parametrize("extra", [{"stream": None}, {"n": None}, {"n": 1}, {"stream": False}])
+def test_openai_nulls_and_defaults_answer_one_completion(run, extra):
+    body = {
+        "model": "anthropic.claude-3-haiku-20240307-v1:0",
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    stream = run(
+        make_event("POST", "/v1/chat/completions", {**body, **extra}),
+        FakeBedrock([converse_events(["x"])]),
+    )
+    assert stream.status == 200
+    assert stream.json()["object"] == "chat.completion"
+
+
+def test_openai_null_max_completion_tokens_leaves_max_tokens_in_force(run):
+    client = FakeBedrock([converse_events(["x"])])
+    body = {
+        "model": "anthropic.claude-3-haiku-20240307-v1:0",
+        "messages": [{"role": "user", "content": "hi"}],
+        "max_completion_tokens": None,
+        "max_tokens": 7,
+    }
+    stream = run(make_event("POST", "/v1/chat/completions", body), client)
+    assert stream.status == 200
+    assert client.calls[0][1]["inferenceConfig"] == {"maxTokens": 7}
+    assert json.loads(stream.body)["choices"][0]["message"]["content"] == "x"
