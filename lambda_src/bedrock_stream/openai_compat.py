@@ -30,6 +30,14 @@ FIELDS: Final = frozenset(
     }
 )
 
+# Fields whose type is checked here (the rest are checked as the chat request's, §2);
+# `stream: "false"` must not stream, as OpenAI refuses it too.
+_TYPED_FIELDS: Final = (
+    ("stream", bool, "a boolean"),
+    ("stream_options", dict, "an object"),
+    ("user", str, "a string"),
+)
+
 # Bedrock stop reason -> OpenAI finish_reason.
 FINISH: Final[dict[str, str]] = {
     "end_turn": "stop",
@@ -99,8 +107,12 @@ def to_chat_request(doc: Any, config: Config) -> tuple[ChatRequest, bool, bool]:
     unknown = sorted(set(doc) - FIELDS)
     if unknown:
         raise AppError("invalid_request", f"unsupported fields: {unknown}")
-    if doc.get("n", 1) != 1:
+    n = doc.get("n")
+    if n is not None and (isinstance(n, bool) or n != 1):  # true is not a count
         raise AppError("invalid_request", "only n=1 is supported")
+    for name, kind, label in _TYPED_FIELDS:
+        if doc.get(name) is not None and not isinstance(doc[name], kind):
+            raise AppError("invalid_request", f"{name} must be {label}")
     system, turns = _split_messages(doc.get("messages"))
     body: dict[str, Any] = {"messages": turns}
     if system:
@@ -108,15 +120,19 @@ def to_chat_request(doc: Any, config: Config) -> tuple[ChatRequest, bool, bool]:
     for ours, theirs in (("model", "model"), ("temperature", "temperature"), ("top_p", "top_p")):
         if doc.get(theirs) is not None:
             body[ours] = doc[theirs]
-    limit = doc.get("max_completion_tokens", doc.get("max_tokens"))
+    limit = doc.get("max_completion_tokens")
+    if limit is None:  # the newer name wins; a null one leaves max_tokens in force
+        limit = doc.get("max_tokens")
     if limit is not None:
         body["max_tokens"] = limit
     stop = doc.get("stop")
     if stop is not None:
         body["stop"] = [stop] if isinstance(stop, str) else stop
     options = doc.get("stream_options") or {}
-    include_usage = bool(isinstance(options, dict) and options.get("include_usage"))
-    return parse_chat(body, config), bool(doc.get("stream")), include_usage
+    include_usage = options.get("include_usage")
+    if include_usage is not None and not isinstance(include_usage, bool):
+        raise AppError("invalid_request", "stream_options.include_usage must be a boolean")
+    return parse_chat(body, config), doc.get("stream") is True, include_usage is True
 
 
 class ChunkEncoder:

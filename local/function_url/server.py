@@ -6,6 +6,7 @@ import contextlib
 import socket
 import threading
 from collections.abc import Callable
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from local.function_url.event import HttpRequest
@@ -67,6 +68,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:
         self.server.log(f"[url] {self.address_string()} {format % args}")
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # The access line names query parameters but not their values: `GET /chat?prompt=`
+        # carries the prompt, and prompts stay out of logs unless LOG_CONTENT (API.md §5).
+        path, sep, query = self.path.partition("?")
+        if sep:
+            names = (pair.partition("=")[0] for pair in query.split("&") if pair)
+            path += "?" + "&".join(f"{name}=..." for name in names)
+        code_text = code.value if isinstance(code, HTTPStatus) else code
+        self.log_message(
+            '"%s %s %s" %s %s', self.command, path, self.request_version, code_text, size
+        )
 
     def version_string(self) -> str:
         return "local-function-url"

@@ -67,16 +67,24 @@ def apply(function: FunctionConfig, environ: Mapping[str, str]) -> LocalSettings
     env.update({name: environ[name] for name in FUNCTION_VARIABLES if name in environ})
     if "ALLOWED_MODELS" in environ and "DEFAULT_MODEL" not in environ:
         env.pop("DEFAULT_MODEL")  # the function's own default: the first allowed
-    auth = environ.get("AUTH", "none").strip().lower()
+    auth = environ.get("AUTH", "").strip().lower()
+    if not auth:
+        # AUTH_MODE=api_key alone (a §8 variable, passed on) is the deployed api_key
+        # arrangement: a URL without auth and the key checked by the function.
+        api_key_mode = environ.get("AUTH_MODE", "").strip().lower() == "api_key"
+        auth = "api_key" if api_key_mode else "none"
     if auth not in URL_AUTH:
         raise OverrideError(f"AUTH must be none, iam or api_key, not {auth!r}")
     if auth == "api_key":
-        if not environ.get("API_KEY"):
-            raise OverrideError("AUTH=api_key needs the key in API_KEY")
-        env.update(AUTH_MODE="api_key", API_KEY=environ["API_KEY"])
-        env.pop("API_KEY_SECRET_ARN", None)  # locally the key comes from API_KEY
+        env["AUTH_MODE"] = "api_key"
     elif env.get("AUTH_MODE") == "api_key" and "AUTH_MODE" not in environ:
         env["AUTH_MODE"] = "iam"  # the URL's auth is what protects a local none/iam URL
+    if env.get("AUTH_MODE", "").strip().lower() == "api_key":
+        # Whichever asked for it, the function checks the key; locally it comes from API_KEY.
+        if not environ.get("API_KEY"):
+            raise OverrideError("API-key mode (AUTH=api_key, AUTH_MODE=api_key) needs API_KEY")
+        env["API_KEY"] = environ["API_KEY"]
+        env.pop("API_KEY_SECRET_ARN", None)
     if auth == "iam" and not (
         environ.get("AWS_ACCESS_KEY_ID") and environ.get("AWS_SECRET_ACCESS_KEY")
     ):

@@ -198,3 +198,40 @@ def test_foreign_extensions_are_found_by_elf_machine_and_abi(tmp_path: Path) -> 
     (tmp_path / "pkg" / "m.cpython-39-x86_64-linux-gnu.so").write_bytes(host)
     found = {p.name for p in foreign_extensions(tmp_path)}
     assert found == {"sparc.abi3.so", "m.cpython-39-x86_64-linux-gnu.so"}
+
+
+@pytest.mark.parametrize(
+    ("demo_env", "auth", "url_auth"),
+    [
+        # API.md §9: §8 variables set in the demo's environment reach the function; with
+        # AUTH_MODE=api_key the function checks the key, which locally is API_KEY.
+        ({"AUTH_MODE": "api_key", "API_KEY": "k"}, "api_key", "NONE"),
+        (
+            {
+                "AUTH": "iam",
+                "AUTH_MODE": "api_key",
+                "API_KEY": "k",
+                "AWS_ACCESS_KEY_ID": "a",
+                "AWS_SECRET_ACCESS_KEY": "b",
+            },
+            "iam",
+            "AWS_IAM",
+        ),
+    ],
+)
+def test_auth_mode_api_key_from_the_demo_environment_gets_the_key(
+    tmp_path: Path, demo_env: dict[str, str], auth: str, url_auth: str
+) -> None:
+    function = FunctionConfig(
+        task_root=tmp_path,
+        handler="h.handler",
+        environment={"AUTH_MODE": "iam", "API_KEY_SECRET_ARN": "arn:x"},
+        timeout_s=300,
+    )
+    local = apply(function, demo_env)
+    env = local.function.environment
+    assert (local.auth, local.url_auth_type) == (auth, url_auth)
+    assert (env["AUTH_MODE"], env["API_KEY"]) == ("api_key", "k")
+    assert "API_KEY_SECRET_ARN" not in env
+    with pytest.raises(OverrideError, match="API_KEY"):
+        apply(function, {k: v for k, v in demo_env.items() if k != "API_KEY"})
