@@ -202,6 +202,16 @@ def test_llama3_prefill_is_continued() -> None:
     assert plan_answer(prompt).text == " three"
 
 
+def test_mistral_prefill_after_inst_is_continued() -> None:
+    # API.md §9: a conversation whose last message is from the assistant is continued; in a
+    # Mistral prompt that is the text after the last `[/INST] ` (one space, as in Llama 2).
+    body = {"prompt": "<s>[INST] #! echo\nOne two three [/INST] One two", "max_tokens": 50}
+    prompt = provider_for("mistral.mistral-7b-instruct-v0:2", body).parse(body)
+    assert prompt.user_text == "#! echo\nOne two three"
+    assert prompt.prefix == "One two"
+    assert plan_answer(prompt).text == " three"
+
+
 def test_messages_bodies_continue_a_final_assistant_message() -> None:
     body = _chat_body("#! echo\nOne two three", 50)
     body["messages"].append({"role": "assistant", "content": "One tw"})

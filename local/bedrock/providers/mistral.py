@@ -18,7 +18,10 @@ _REASON: dict[StopReason, str] = {
     "stop_sequence": "stop",
     "max_tokens": "length",
 }
-_TEMPLATES = (Template(open="[INST]", close="[/INST]", user_lead=" ", user_tail=" "),)
+# The answer follows `[/INST]` after one space, as in Llama 2 (its prefill starts after it).
+_TEMPLATES = (
+    Template(open="[INST]", close="[/INST]", user_lead=" ", user_tail=" ", answer_lead=" "),
+)
 
 
 class MistralText:
