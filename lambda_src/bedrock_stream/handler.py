@@ -12,7 +12,7 @@ from bedrock_stream.auth import check_key
 from bedrock_stream.errors import classify
 from bedrock_stream.observability import logger, metrics, record_outcome, tracer
 from bedrock_stream.request import EMPTY_REQUEST, parse_event
-from bedrock_stream.routes import resolve
+from bedrock_stream.routes import error_shape_for, resolve
 from streaming_runtime.types import LambdaContextProtocol, ResponseStreamProtocol
 
 Handler = Callable[..., None]
@@ -27,10 +27,11 @@ def handle(
     """Serve one request; returns only when the response is complete."""
     ex = Exchange(app, EMPTY_REQUEST, context, stream, context.aws_request_id, app.clock())
     try:
+        ex.error_shape = error_shape_for(event.get("rawPath") if isinstance(event, dict) else None)
         ex.http = parse_event(event, app.config.max_body_bytes)
         ex.log.update(method=ex.http.method, path=ex.http.path)
+        ex.error_shape = error_shape_for(ex.http.path)
         route = resolve(ex.http.method, ex.http.path)
-        ex.error_shape = route.error_shape
         if route.needs_key and app.config.auth_mode == "api_key":
             check_key(ex.http.headers, app.key_source)
         route.fn(ex)

@@ -72,6 +72,16 @@ ROUTES: Final[dict[str, dict[str, Route]]] = {
 }
 
 
+def error_shape_for(path: object) -> ErrorShape:
+    """The error shape of a path's routes, known before the request is parsed or resolved.
+
+    Every error of the OpenAI surface is in OpenAI's shape (API.md §6): also a body over
+    MAX_BODY_BYTES or a wrong method on its paths. Other paths use the §4 shape.
+    """
+    by_method = ROUTES.get(path) if isinstance(path, str) else None
+    return next(iter(by_method.values())).error_shape if by_method else error_body
+
+
 def resolve(method: str, path: str) -> Route:
     """The route for a request, or not_found / method_not_allowed."""
     by_method = ROUTES.get(path)

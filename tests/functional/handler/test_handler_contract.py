@@ -6,7 +6,12 @@ import json
 
 import pytest
 
-from tests.functional.handler.handler_fakes import FakeBedrock, converse_events, make_event
+from tests.functional.handler.handler_fakes import (
+    FakeBedrock,
+    converse_events,
+    make_config,
+    make_event,
+)
 
 SSE = "text/event-stream; charset=utf-8"
 NDJSON = "application/x-ndjson"
@@ -112,3 +117,37 @@ def test_openai_null_max_completion_tokens_leaves_max_tokens_in_force(run):
     assert stream.status == 200
     assert client.calls[0][1]["inferenceConfig"] == {"maxTokens": 7}
     assert json.loads(stream.body)["choices"][0]["message"]["content"] == "x"
+
+
+# API.md §6: the OpenAI surface answers "errors in OpenAI's error shape", also those found
+# before its route runs: a body over MAX_BODY_BYTES, a wrong method on its paths.
+@pytest.mark.parametrize(
+    ("request_line", "body", "status", "code"),
+    [
+        ("POST /v1/chat/completions", "x" * 2000, 413, "payload_too_large"),
+        ("GET /v1/chat/completions", None, 405, "method_not_allowed"),
+        ("DELETE /v1/models", None, 405, "method_not_allowed"),
+    ],
+)
+def test_openai_surface_errors_before_the_route_are_in_openai_shape(
+    run, request_line, body, status, code
+):
+    method, path = request_line.split()
+    config = make_config(max_body_bytes=1000)
+    stream = run(make_event(method, path, raw_body=body), FakeBedrock([]), config=config)
+    assert stream.status == status
+    assert stream.json() == {
+        "error": {
+            "message": stream.json()["error"]["message"],
+            "type": "invalid_request_error",
+            "param": None,
+            "code": code,
+        }
+    }
+
+
+def test_other_paths_keep_the_section_4_shape_for_the_same_errors(run):
+    config = make_config(max_body_bytes=1000)
+    stream = run(make_event("POST", "/chat", raw_body="x" * 2000), FakeBedrock([]), config=config)
+    assert stream.status == 413
+    assert set(stream.json()["error"]) == {"code", "message", "retryable"}
