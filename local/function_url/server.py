@@ -8,15 +8,34 @@ import threading
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BufferedIOBase
 
 from local.function_url.event import HttpRequest
 from local.function_url.front import MAX_REQUEST, FunctionUrl, StreamedResult
-from local.function_url.results import TOO_LARGE, HttpResult
+from local.function_url.results import TOO_LARGE, HttpResult, json_result
 
 # Framing headers are the URL's business, never the function's.
 # Bodies over the limit but under this are read and dropped, so the 413 reaches the client.
 _DRAIN_LIMIT = 64 * 1024 * 1024
 _HOP_BY_HOP = frozenset({"connection", "content-length", "transfer-encoding", "keep-alive"})
+_MAX_CHUNK_LINE = 64 * 1024
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+
+
+class _BadRequest(Exception):
+    """The body's framing is broken (chunk sizes, Content-Length, a body cut short)."""
+
+
+class _LastLine:
+    """The handler's input, remembering the last line read (to see how the header block ended)."""
+
+    def __init__(self, rfile: BufferedIOBase) -> None:
+        self._rfile = rfile
+        self.last = b""
+
+    def readline(self, size: int = -1) -> bytes:
+        self.last = self._rfile.readline(size)
+        return self.last
 
 
 class FunctionUrlServer(ThreadingHTTPServer):
@@ -58,6 +77,9 @@ class FunctionUrlServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Errors for unparsable request lines get a status line (HTTP/0.9 answers have none).
+    default_request_version = "HTTP/1.1"
+    raw_requestline: bytes  # set by handle_one_request (not in the type stubs)
     disable_nagle_algorithm = True  # each chunk leaves at once (TCP_NODELAY)
     server: FunctionUrlServer
 
@@ -72,20 +94,50 @@ class _Handler(BaseHTTPRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         # The access line names query parameters but not their values: `GET /chat?prompt=`
         # carries the prompt, and prompts stay out of logs unless LOG_CONTENT (API.md §5).
-        path, sep, query = self.path.partition("?")
+        # self.path is unset (or the previous request's) when the request line did not parse;
+        # then only its method and target are left out (it may hold a prompt).
+        words = self.requestline.split()
+        path, sep, query = (words[1] if self.command and len(words) > 1 else "-").partition("?")
         if sep:
             names = (pair.partition("=")[0] for pair in query.split("&") if pair)
             path += "?" + "&".join(f"{name}=..." for name in names)
         code_text = code.value if isinstance(code, HTTPStatus) else code
         self.log_message(
-            '"%s %s %s" %s %s', self.command, path, self.request_version, code_text, size
+            '"%s %s %s" %s %s', self.command or "-", path, self.request_version, code_text, size
         )
 
     def version_string(self) -> str:
         return "local-function-url"
 
+    def parse_request(self) -> bool:
+        """The standard parse, refusing a request whose line or header block was cut off.
+
+        http.server takes the end of the connection as the end of the headers; a client that
+        gave up halfway through must not get its partial request run by the function.
+        """
+        if not self.raw_requestline.endswith(b"\n"):
+            self.close_connection = True
+            return False
+        rfile, recorder = self.rfile, _LastLine(self.rfile)
+        self.rfile = recorder  # type: ignore[assignment]
+        try:
+            parsed = super().parse_request()
+        finally:
+            self.rfile = rfile
+        if parsed and recorder.last not in (b"\r\n", b"\n"):
+            self.close_connection = True
+            return False
+        return parsed
+
     def _handle(self) -> None:
-        body = self._read_body()
+        try:
+            body = self._read_body()
+        except _BadRequest as exc:
+            # Answered, never passed on: the function sees only complete requests.
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self._send_result(json_result(400, {"Message": f"Bad Request: {exc}"}))
+            return
         if body is None:
             self._send_result(TOO_LARGE)
             return
@@ -112,13 +164,37 @@ class _Handler(BaseHTTPRequestHandler):
             ("X-Forwarded-Port", port),
         ]
 
+    def _read_exactly(self, length: int) -> bytes:
+        data = self.rfile.read(length)
+        if len(data) < length:
+            raise _BadRequest("the body ended before its announced length")
+        return data
+
+    def _chunk_size(self) -> int:
+        line = self.rfile.readline(_MAX_CHUNK_LINE + 1)
+        if not line.endswith(b"\n"):
+            raise _BadRequest("the chunked body was cut short")
+        digits = line.split(b";")[0].strip()
+        if not digits or not set(digits) <= _HEX:
+            raise _BadRequest("invalid chunk size")
+        return int(digits, 16)
+
+    def _content_length(self) -> int:
+        value = (self.headers.get("Content-Length") or "0").strip()
+        if not (value.isascii() and value.isdigit()):
+            raise _BadRequest("invalid Content-Length")
+        return int(value)
+
     def _read_body(self) -> bytes | None:
-        """The request body; None when it is over the limit (read and dropped, up to a bound)."""
+        """The request body; None when it is over the limit (read and dropped, up to a bound).
+
+        Raises _BadRequest for broken framing, so that no partial body reaches the function.
+        """
         if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
             parts: list[bytes] = []
             size = 0
             while True:
-                length = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                length = self._chunk_size()
                 if length == 0:
                     while self.rfile.readline() not in (b"\r\n", b"\n", b""):
                         pass  # trailers of the request are dropped
@@ -127,13 +203,14 @@ class _Handler(BaseHTTPRequestHandler):
                 if size > _DRAIN_LIMIT:
                     self.close_connection = True
                     return None
-                data = self.rfile.read(length)
+                data = self._read_exactly(length)
                 if size <= MAX_REQUEST:
                     parts.append(data)
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
+                if self.rfile.readline(3) not in (b"\r\n", b"\n"):
+                    raise _BadRequest("a chunk is longer than its size")
+        length = self._content_length()
         if length <= MAX_REQUEST:
-            return self.rfile.read(length)
+            return self._read_exactly(length)
         if length > _DRAIN_LIMIT:
             self.close_connection = True
             return None

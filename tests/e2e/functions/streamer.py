@@ -79,6 +79,11 @@ def crash(event: dict[str, Any], stream: Stream) -> None:
     os._exit(3)
 
 
+def exit_early(event: dict[str, Any], stream: Stream) -> None:
+    """sys.exit() before the first byte: the runtime process ends, as in Lambda."""
+    raise SystemExit(0)
+
+
 def mirror(event: dict[str, Any], stream: Stream) -> None:
     """The response the request body describes (the Node twin is node/index.mjs)."""
     spec = json.loads(event["body"])
@@ -99,6 +104,7 @@ ROUTES: dict[str, Callable[[dict[str, Any], Stream], None]] = {
     "/fail-late": fail_late,
     "/crash": crash,
     "/mirror": mirror,
+    "/exit": exit_early,
 }
 
 
