@@ -144,8 +144,16 @@ class TextEncoder:
             return self._carry.text(event.text).encode()
         tail = self._carry.flush().encode()
         if isinstance(event, Error):
-            return tail + f"\n[error {event.code}: {event.message}]\n".encode()
+            return tail + f"\n[error {event.code}: {_one_line(event.message)}]\n".encode()
         return tail
+
+
+_LINE_BREAKS = re.compile("\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _one_line(message: str) -> str:
+    # API.md §3: the error is one appended line; a message with line breaks would split it.
+    return _LINE_BREAKS.sub(" ", message)
 
 
 ENCODERS: Final[dict[WireFormat, Callable[[], Encoder]]] = {

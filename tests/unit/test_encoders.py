@@ -87,6 +87,14 @@ def test_text_exact_bytes():
     assert enc.keepalive is None
 
 
+def test_text_error_line_stays_one_line():
+    # API.md §3: "appends a line `\n[error <code>: <message>]\n`", whatever the message holds.
+    error = Error("model_stream_error", "Bedrock said:\nfirst\r\nsecond\u2028third\r", True)
+    out = TextEncoder().encode(error).decode()
+    assert out == "\n[error model_stream_error: Bedrock said: first second third ]\n"
+    assert out.splitlines() == ["", out.strip("\n")]
+
+
 @pytest.mark.parametrize("fmt", sorted(ENCODERS))
 def test_surrogate_pair_split_across_deltas_is_rejoined(fmt):
     # A model (or JSON escape) can split an astral character into two UTF-16 halves.
