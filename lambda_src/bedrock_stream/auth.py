@@ -55,5 +55,9 @@ def check_key(headers: Mapping[str, str], source: KeySource) -> None:
     expected = source()
     if not expected:
         raise AppError("internal", "API-key mode is on but no key is configured")
-    if not hmac.compare_digest(given.encode(), expected.encode()):
+    # surrogatepass: a header value decoded from odd bytes may hold lone surrogates; it is a
+    # wrong key (403), not a crash.
+    if not hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    ):
         raise AppError("forbidden", "the API key is not valid")

@@ -70,9 +70,9 @@ FIELDS = [
 ]
 
 
-def serve(event: Any, capsys: pytest.CaptureFixture[str]) -> tuple[FakeStream, str]:
+def serve(event: Any, capsys: pytest.CaptureFixture[str], **config: Any) -> tuple[FakeStream, str]:
     client = FakeBedrock([converse_events([ANSWER])], repeat_last=True)
-    app = App.from_config(make_config(max_body_bytes=20_000), client)
+    app = App.from_config(make_config(max_body_bytes=20_000, **config), client)
     stream = FakeStream()
     capsys.readouterr()
     buffer = io.StringIO()
@@ -296,3 +296,23 @@ def test_deeply_nested_native_bodies_are_a_4xx_or_a_stream(capsys, depth):
     event = make_event("POST", "/chat", headers={})
     event["body"] = raw
     check_answer(*serve(event, capsys))
+
+
+API_KEY = "k3y-for-the-fuzz-test"
+
+
+@FUZZ
+@given(
+    st.sampled_from(["x-api-key", "authorization"]),
+    st.text(max_size=60) | st.sampled_from(["\ud800", "Bearer \udcff", "Bearer ", "bearer  "]),
+)
+@example("x-api-key", API_KEY)
+@example("authorization", f"Bearer {API_KEY}")
+def test_api_key_mode_answers_any_key_header_with_401_403_or_a_stream(capsys, name, value):
+    event = make_event("POST", "/chat", {"prompt": SECRET}, headers={name: value})
+    stream, logs = serve(event, capsys, auth_mode="api_key", api_key=API_KEY)
+    status = check_answer(stream, logs)
+    assert status in {200, 401, 403}
+    assert API_KEY not in logs
+    if status != 200:
+        assert API_KEY not in stream.body.decode()
