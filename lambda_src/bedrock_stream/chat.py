@@ -12,7 +12,7 @@ from bedrock_stream.converse import converse_call
 from bedrock_stream.encoders import Encoder, choose_format, stream_head
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import Done, Event, Start
-from bedrock_stream.native import native_call
+from bedrock_stream.native import check_token_limit, native_call
 from bedrock_stream.observability import (
     bedrock_subsegment,
     logger,
@@ -139,6 +139,8 @@ def keepalive_writer(ex: Exchange, encoder: Encoder) -> Callable[[], None] | Non
 
 def stream_chat(ex: Exchange, req: ChatRequest) -> None:
     """Answer a chat request: an error status before the first byte, else a full stream."""
+    if req.native is not None:
+        check_token_limit(req.model, req.native, ex.app.config.max_tokens_limit)
     fmt = choose_format(req.format, ex.http.headers)
     encoder, head = stream_head(fmt, ex.request_id)
     ex.log["format"] = fmt

@@ -45,6 +45,40 @@ def parser_for(model: str) -> Callable[[], StreamMapper]:
     return PARSERS[max(matches, key=len)]
 
 
+# Model id prefix -> where its native body names the answer's length limit.
+TOKEN_LIMIT_FIELDS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
+    "anthropic.": (("max_tokens",), ("max_tokens_to_sample",)),
+    "amazon.titan-text": (("textGenerationConfig", "maxTokenCount"),),
+    "amazon.nova": (("inferenceConfig", "maxTokens"), ("inferenceConfig", "max_new_tokens")),
+    "meta.llama": (("max_gen_len",),),
+    "cohere.command": (("max_tokens",),),
+    "mistral.": (("max_tokens",),),
+    "ai21.jamba": (("max_tokens",),),
+}
+
+
+def check_token_limit(model: str, body: Mapping[str, Any], limit: int) -> None:
+    """Refuse a native body whose own length limit is over MAX_TOKENS_LIMIT (API.md §8).
+
+    The ceiling is the deployment's, whichever way a request asks: a native body must not
+    get around it. Values that are not numbers are left to Bedrock's own validation.
+    """
+    base = base_model_id(model)
+    for prefix, paths in TOKEN_LIMIT_FIELDS.items():
+        if not base.startswith(prefix):
+            continue
+        for path in paths:
+            value: Any = body
+            for key in path:
+                value = value.get(key) if isinstance(value, Mapping) else None
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if number and value > limit:
+                name = ".".join(("native", *path))
+                raise AppError(
+                    "invalid_request", f"{name} must be smaller than or equal to {limit}"
+                )
+
+
 def native_call(model: str, body: Mapping[str, Any]) -> BedrockCall:
     """The prepared InvokeModelWithResponseStream call for a native body."""
     parser = parser_for(model)

@@ -151,3 +151,50 @@ def test_other_paths_keep_the_section_4_shape_for_the_same_errors(run):
     stream = run(make_event("POST", "/chat", raw_body="x" * 2000), FakeBedrock([]), config=config)
     assert stream.status == 413
     assert set(stream.json()["error"]) == {"code", "message", "retryable"}
+
+
+# API.md §8: MAX_TOKENS_LIMIT is the ceiling for max_tokens; a native body (§2) names its
+# provider's own limit, which must not get around the deployment's ceiling.
+NATIVE_LIMITS = [
+    ("anthropic.claude-3-haiku-20240307-v1:0", {"max_tokens": "N", "messages": []}, "max_tokens"),
+    ("anthropic.claude-v2:1", {"prompt": "x", "max_tokens_to_sample": "N"}, "max_tokens_to_sample"),
+    (
+        "amazon.titan-text-express-v1",
+        {"inputText": "x", "textGenerationConfig": {"maxTokenCount": "N"}},
+        "textGenerationConfig.maxTokenCount",
+    ),
+    ("amazon.nova-lite-v1:0", {"inferenceConfig": {"maxTokens": "N"}}, "inferenceConfig.maxTokens"),
+    ("us.anthropic.claude-3-5-haiku-20241022-v1:0", {"max_tokens": "N"}, "max_tokens"),
+    ("meta.llama3-8b-instruct-v1:0", {"prompt": "x", "max_gen_len": "N"}, "max_gen_len"),
+    ("cohere.command-text-v14", {"prompt": "x", "max_tokens": "N"}, "max_tokens"),
+    ("cohere.command-r-v1:0", {"message": "x", "max_tokens": "N"}, "max_tokens"),
+    ("mistral.mistral-7b-instruct-v0:2", {"prompt": "x", "max_tokens": "N"}, "max_tokens"),
+    ("ai21.jamba-1-5-mini-v1:0", {"messages": [], "max_tokens": "N"}, "max_tokens"),
+]
+
+
+def _with_limit(doc, value):
+    if isinstance(doc, dict):
+        return {k: _with_limit(v, value) for k, v in doc.items()}
+    return value if doc == "N" else doc
+
+
+@pytest.mark.parametrize(("model", "native", "field"), NATIVE_LIMITS)
+def test_native_length_limit_over_the_ceiling_is_refused(run, model, native, field):
+    client = FakeBedrock([[]])
+    body = {"model": model, "native": _with_limit(native, 101)}
+    stream = run(make_event(body=body), client, config=make_config(max_tokens_limit=100))
+    assert stream.status == 400
+    error = stream.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert error["message"] == f"native.{field} must be smaller than or equal to 100"
+    assert client.calls == []
+
+
+@pytest.mark.parametrize(("model", "native", "field"), NATIVE_LIMITS)
+def test_native_length_limit_at_the_ceiling_is_sent(run, model, native, field):
+    client = FakeBedrock([[]])
+    body = {"model": model, "native": _with_limit(native, 100)}
+    run(make_event(body=body), client, config=make_config(max_tokens_limit=100))
+    assert [op for op, _ in client.calls] == ["InvokeModelWithResponseStream"]
+    assert json.loads(client.calls[0][1]["body"]) == body["native"]
