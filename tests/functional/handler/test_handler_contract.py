@@ -8,9 +8,11 @@ import pytest
 
 from tests.functional.handler.handler_fakes import (
     FakeBedrock,
+    Raise,
     converse_events,
     make_config,
     make_event,
+    stream_error,
 )
 
 SSE = "text/event-stream; charset=utf-8"
@@ -198,3 +200,18 @@ def test_native_length_limit_at_the_ceiling_is_sent(run, model, native, field):
     run(make_event(body=body), client, config=make_config(max_tokens_limit=100))
     assert [op for op, _ in client.calls] == ["InvokeModelWithResponseStream"]
     assert json.loads(client.calls[0][1]["body"]) == body["native"]
+
+
+@pytest.mark.parametrize("code", ["throttlingException", "serviceQuotaExceededException"])
+def test_a_mid_stream_throttle_of_a_non_streamed_completion_is_429_with_retry_after(run, code):
+    # API.md §4: "429 throttled ... with Retry-After"; the OpenAI non-streamed answer turns an
+    # in-stream throttle into that status, so it carries the header too.
+    steps = [*converse_events(["partial"], stop_reason=None)[:2], Raise(stream_error(code))]
+    body = {
+        "model": "anthropic.claude-3-haiku-20240307-v1:0",
+        "messages": [{"role": "user", "content": "hi"}],
+    }
+    stream = run(make_event("POST", "/v1/chat/completions", body), FakeBedrock([steps]))
+    assert stream.status == 429
+    assert stream.json()["error"]["code"] == "throttled"
+    assert int(stream.headers["Retry-After"]) >= 1
