@@ -16,6 +16,7 @@ from pathlib import Path
 from types import FrameType
 
 import boto3
+from botocore.config import Config as BotoConfig
 
 from local.bedrock import BedrockEmulator
 from local.function_url import CorsConfig, LocalCredentials, UrlConfig
@@ -97,6 +98,17 @@ def _banner(url: str, bedrock: str, settings: LocalSettings, cors: CorsConfig | 
     return "\n".join(lines)
 
 
+def real_bedrock_endpoint(region: str) -> str:
+    """The Bedrock Runtime URL the function calls with BEDROCK=aws (botocore's own resolution).
+
+    API.md §9 prints the endpoint as `Bedrock endpoint: <url>`; with real Bedrock that is the
+    Region's. Endpoint overrides of this shell are ignored: the function does not get them.
+    """
+    config = BotoConfig(ignore_configured_endpoint_urls=True)  # type: ignore[call-arg]  # stubs lag
+    client = boto3.Session().client("bedrock-runtime", region_name=region, config=config)
+    return str(client.meta.endpoint_url)
+
+
 def _interrupt(_signum: int, _frame: FrameType | None) -> None:
     # Once: a second Ctrl-C must not cut the clean-up that kills the environments.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -136,10 +148,13 @@ def _serve() -> int:
             "Use AUTH=iam or AUTH=api_key to check callers as the deployed URL does."
         )
     bedrock = None
-    bedrock_url = "real Amazon Bedrock (BEDROCK=aws)"
+    bedrock_url = ""
     twin: LocalFunctionUrl | None = None
     try:
-        if not real_bedrock:
+        if real_bedrock:
+            endpoint = real_bedrock_endpoint(settings.function.region)
+            bedrock_url = f"{endpoint} (real Amazon Bedrock, BEDROCK=aws)"
+        else:
             bedrock = BedrockEmulator("127.0.0.1", port=int(os.environ.get("BEDROCK_PORT") or 0))
             bedrock.start()
             bedrock_url = bedrock.url

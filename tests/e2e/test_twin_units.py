@@ -235,3 +235,13 @@ def test_auth_mode_api_key_from_the_demo_environment_gets_the_key(
     assert "API_KEY_SECRET_ARN" not in env
     with pytest.raises(OverrideError, match="API_KEY"):
         apply(function, {k: v for k, v in demo_env.items() if k != "API_KEY"})
+
+
+def test_real_bedrock_endpoint_is_printed_as_a_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    # API.md §9 prints `Bedrock endpoint: <url>`; with BEDROCK=aws that is the Region's URL
+    # the function calls (it does not get this shell's endpoint overrides).
+    from local.__main__ import real_bedrock_endpoint
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://127.0.0.1:9")
+    assert real_bedrock_endpoint("eu-west-1") == "https://bedrock-runtime.eu-west-1.amazonaws.com"
+    assert real_bedrock_endpoint("us-east-1") == "https://bedrock-runtime.us-east-1.amazonaws.com"
