@@ -107,9 +107,10 @@ def summary(model: str | None, done: dict[str, Any], elapsed_s: float, resumes: 
     bits = [model or "?"]
     if "input_tokens" in usage:
         bits.append(f"{usage['input_tokens']} in / {usage.get('output_tokens', '?')} out tokens")
-    if "ttft_ms" in metrics:
+    # Null when there was no text (no first token) or no token count (API.md §3).
+    if metrics.get("ttft_ms") is not None:
         bits.append(f"TTFT {metrics['ttft_ms']} ms")
-    if "output_tokens_per_s" in metrics:
+    if metrics.get("output_tokens_per_s") is not None:
         bits.append(f"{metrics['output_tokens_per_s']} tok/s")
     bits.append(f"{elapsed_s:.2f} s")
     if done.get("stop_reason"):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from cli.wire import NdjsonReader, chat_url, region_of
+from cli.wire import NdjsonReader, chat_url, region_of, summary
 from tests.e2e.chat.proxy import CuttingProxy
 from tests.e2e.chat.twin import ACCESS_KEY, ROOT, SECRET_KEY, ChatTwin, running_twin
 
@@ -186,3 +186,15 @@ def test_pure_helpers() -> None:
     assert [(e.type, e.text) for e in events] == [("delta", "a")]
     assert reader.leftover > 0  # a record cut mid-way is never used
     assert list(reader.feed(b'ta","text":"b"}\nnot json\n')) != []
+
+
+def test_summary_leaves_out_timings_the_service_did_not_measure() -> None:
+    # An empty answer has no first token: ttft_ms and output_tokens_per_s are null.
+    done = {
+        "stop_reason": "end_turn",
+        "usage": {"input_tokens": 2, "output_tokens": 0},
+        "metrics": {"ttft_ms": None, "duration_ms": 310, "output_tokens_per_s": None},
+    }
+    line = summary("m", done, 0.31, 0)
+    assert line == "[m · 2 in / 0 out tokens · 0.31 s · stop: end_turn]"
+    assert "None" not in line
