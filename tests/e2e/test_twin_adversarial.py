@@ -344,3 +344,34 @@ def test_real_function_twin_survives_malformed_http(chat_twin: ChatTwin, raw: by
     assert got.status == 200
     assert got.body.startswith(b"event: start")
     assert b"event: done" in got.body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "prompt=a&prompt=b",  # repeated: the URL joins the values with commas
+        "prompt=%zz&max_tokens=%",  # bad percent-encoding is left as it is
+        "prompt=%FF%FE&system=%C3",  # percent-encoded bytes that are not UTF-8
+        "prompt=hi&temperature=nan",
+        "prompt=hi&max_tokens=1e400",
+        "prompt=hi&prompt=" + "x" * 5000,
+        "=&&&=x&prompt",
+        "prompt=%00%0d%0a",
+    ],
+)
+def test_real_function_answers_odd_get_chat_queries_with_a_stream_or_a_4xx(
+    chat_twin: ChatTwin, query: str
+) -> None:
+    got = fetch(chat_twin.url, f"/chat?{query}", timeout=IO_TIMEOUT_S)
+    assert got.complete
+    if got.status == 200:
+        assert got.body.startswith(b"event: start")
+        assert (
+            got.body.rstrip().rsplit(b"\n\n", 1)[-1].startswith((b"event: done", b"event: error"))
+        )
+    else:
+        assert 400 <= got.status < 500, got.body[:300]
+        error = json.loads(got.body)["error"]
+        assert set(error) == {"code", "message", "retryable"}
+    logs = "\n".join(chat_twin.logs)
+    assert "x" * 100 not in logs  # prompt text never reaches the log
