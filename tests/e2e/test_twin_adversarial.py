@@ -375,3 +375,27 @@ def test_real_function_answers_odd_get_chat_queries_with_a_stream_or_a_4xx(
         assert set(error) == {"code", "message", "retryable"}
     logs = "\n".join(chat_twin.logs)
     assert "x" * 100 not in logs  # prompt text never reaches the log
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"prompt": "\xff\xfe"}', "application/json"),  # not UTF-8
+        (b'{"prompt": "\xed\xa0\x80"}', "application/json"),  # an encoded lone surrogate
+        (b"[" * 100_000 + b"]" * 100_000, "application/json"),
+        (b'{"prompt": "a", "max_tokens": ' + b"9" * 5000 + b"}", "application/json"),
+        (b'{"prompt": "a"}', ""),  # no content type: the URL base64-encodes the body
+        (b"\x00\x01\x02", "application/octet-stream"),
+    ],
+)
+def test_real_function_answers_odd_bodies_with_a_stream_or_a_4xx(
+    chat_twin: ChatTwin, body: bytes, content_type: str
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    got = fetch(chat_twin.url, "/chat", method="POST", body=body, headers=headers)
+    assert got.complete
+    if got.status != 200:
+        assert 400 <= got.status < 500, got.body[:300]
+        assert set(json.loads(got.body)["error"]) == {"code", "message", "retryable"}
+    else:
+        assert b"event: start" in got.body
