@@ -79,7 +79,12 @@ def _content(value: Any, where: str) -> str:
 
 
 def _split_messages(raw: Any) -> tuple[list[str], list[dict[str, str]]]:
-    """System (and developer) texts apart from the user/assistant turns."""
+    """System (and developer) texts apart from the user/assistant turns.
+
+    OpenAI takes consecutive messages of one role (two user messages in a row), Bedrock wants
+    the roles to alternate: such a run is sent as one turn, its texts joined by a blank line.
+    The first turn must still be the user's (errors name the index in the OpenAI request).
+    """
     if not isinstance(raw, list) or not raw:
         raise AppError("invalid_request", "messages must be a non-empty list")
     system: list[str] = []
@@ -92,7 +97,14 @@ def _split_messages(raw: Any) -> tuple[list[str], list[dict[str, str]]]:
         if role in ("system", "developer"):
             system.append(content)
         elif role in ("user", "assistant"):
-            turns.append({"role": str(role), "content": content})
+            if not turns and role != "user":
+                raise AppError(
+                    "invalid_request", f"messages[{i}]: the first non-system message must be user"
+                )
+            if turns and turns[-1]["role"] == role:
+                turns[-1]["content"] += "\n\n" + content
+            else:
+                turns.append({"role": str(role), "content": content})
         else:
             raise AppError(
                 "invalid_request", f"messages[{i}].role must be system, user or assistant"

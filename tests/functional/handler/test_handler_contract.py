@@ -215,3 +215,41 @@ def test_a_mid_stream_throttle_of_a_non_streamed_completion_is_429_with_retry_af
     assert stream.status == 429
     assert stream.json()["error"]["code"] == "throttled"
     assert int(stream.headers["Retry-After"]) >= 1
+
+
+# API.md §6: the OpenAI request's messages (system/user/assistant, string content) as OpenAI
+# takes them, which includes runs of one role; Bedrock wants alternation, so a run is one turn.
+def test_openai_consecutive_messages_of_one_role_are_one_turn(run):
+    client = FakeBedrock([converse_events(["ok"])])
+    messages = [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "First question."},
+        {"role": "user", "content": "Second question."},
+        {"role": "assistant", "content": "One"},
+        {"role": "assistant", "content": "Two"},
+        {"role": "user", "content": "Third."},
+    ]
+    body = {"model": "anthropic.claude-3-haiku-20240307-v1:0", "messages": messages}
+    stream = run(make_event("POST", "/v1/chat/completions", body), client)
+    assert stream.status == 200
+    assert stream.json()["choices"][0]["message"]["content"] == "ok"
+    sent = client.calls[0][1]["messages"]
+    assert sent == [
+        {"role": "user", "content": [{"text": "First question.\n\nSecond question."}]},
+        {"role": "assistant", "content": [{"text": "One\n\nTwo"}]},
+        {"role": "user", "content": [{"text": "Third."}]},
+    ]
+
+
+def test_openai_first_turn_from_the_assistant_names_its_own_index(run):
+    client = FakeBedrock([converse_events(["ok"])])
+    messages = [
+        {"role": "system", "content": "Be brief."},
+        {"role": "assistant", "content": "Hello! How can I help?"},
+        {"role": "user", "content": "Hi"},
+    ]
+    body = {"model": "anthropic.claude-3-haiku-20240307-v1:0", "messages": messages}
+    stream = run(make_event("POST", "/v1/chat/completions", body), client)
+    assert stream.status == 400
+    assert stream.json()["error"]["message"].startswith("messages[1]")
+    assert client.calls == []
