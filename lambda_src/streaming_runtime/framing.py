@@ -87,11 +87,16 @@ def _bounded_error_json(payload: ErrorPayload) -> bytes:
         "errorMessage": payload["errorMessage"][:budget] + _TRUNCATED,
         "stackTrace": [frame[:budget] for frame in payload["stackTrace"]],
     }
-    data = json.dumps(short).encode()
-    while len(data) > MAX_TRAILER_ERROR_BYTES and short["stackTrace"]:
-        short["stackTrace"] = short["stackTrace"][1:]  # drop the outermost frame first
-        data = json.dumps(short).encode()
-    return data
+    # Keep the innermost frames that fit (", " before each is counted for all: a bound).
+    room = MAX_TRAILER_ERROR_BYTES - len(json.dumps({**short, "stackTrace": []}).encode())
+    kept: list[str] = []
+    for frame in reversed(short["stackTrace"]):
+        room -= len(json.dumps(frame).encode()) + 2
+        if room < 0:
+            break
+        kept.append(frame)
+    short["stackTrace"] = kept[::-1]
+    return json.dumps(short).encode()
 
 
 def header_safe(value: str) -> str:
