@@ -346,17 +346,20 @@ def test_real_function_twin_survives_malformed_http(chat_twin: ChatTwin, raw: by
     assert b"event: done" in got.body
 
 
+ECHO = "%23!%20echo%20rate=20000%20ttft_ms=0%0A"  # "#! echo ...": answered at once, as sent
+
+
 @pytest.mark.parametrize(
     "query",
     [
-        "prompt=a&prompt=b",  # repeated: the URL joins the values with commas
+        f"prompt={ECHO}a&prompt=b",  # repeated: the URL joins the values with commas
         "prompt=%zz&max_tokens=%",  # bad percent-encoding is left as it is
-        "prompt=%FF%FE&system=%C3",  # percent-encoded bytes that are not UTF-8
+        f"prompt={ECHO}%FF%FE&system=%C3",  # percent-encoded bytes that are not UTF-8
         "prompt=hi&temperature=nan",
         "prompt=hi&max_tokens=1e400",
-        "prompt=hi&prompt=" + "x" * 5000,
+        f"prompt={ECHO}hi&prompt=" + "x" * 5000,
         "=&&&=x&prompt",
-        "prompt=%00%0d%0a",
+        f"prompt={ECHO}%00%0d%0a",
     ],
 )
 def test_real_function_answers_odd_get_chat_queries_with_a_stream_or_a_4xx(
@@ -384,7 +387,10 @@ def test_real_function_answers_odd_get_chat_queries_with_a_stream_or_a_4xx(
         (b'{"prompt": "\xed\xa0\x80"}', "application/json"),  # an encoded lone surrogate
         (b"[" * 100_000 + b"]" * 100_000, "application/json"),
         (b'{"prompt": "a", "max_tokens": ' + b"9" * 5000 + b"}", "application/json"),
-        (b'{"prompt": "a"}', ""),  # no content type: the URL base64-encodes the body
+        (
+            b'{"prompt": "#! echo ttft_ms=0\\na"}',
+            "",
+        ),  # no content type: the URL base64-encodes the body
         (b"\x00\x01\x02", "application/octet-stream"),
     ],
 )
