@@ -28,6 +28,7 @@ from bedrock_stream.request import (
     parse_event,
     query_to_body,
 )
+from tests import fuzz_support
 
 MODELS = ("anthropic.claude-3-haiku-20240307-v1:0", "amazon.titan-text-express-v1")
 CONFIG = Config(
@@ -38,35 +39,10 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 # What a client's mistake may be answered with before the stream (API.md §4).
 CLIENT_CODES = {"invalid_request", "model_not_allowed", "payload_too_large"}
 
-# A distinctive prompt planted in values; no error message may contain it.
-SECRET = "zebra-cobalt-7731 secret prompt"
+SECRET = fuzz_support.SECRET
 
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20)
-)
-json_values = st.recursive(
-    scalars,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=12,
-)
-FIELDS = [
-    "prompt",
-    "messages",
-    "system",
-    "model",
-    "max_tokens",
-    "temperature",
-    "top_p",
-    "stop",
-    "format",
-    "native",
-]
+json_values = fuzz_support.json_values(text_size=20, container_size=4, leaves=12)
+FIELDS = fuzz_support.CHAT_FIELDS
 
 
 def _client_error(exc: AppError, code: str | None = None) -> None:

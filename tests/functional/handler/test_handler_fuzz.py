@@ -22,6 +22,7 @@ from bedrock_stream.app import App
 from bedrock_stream.errors import HTTP_CODES
 from bedrock_stream.handler import build_handler
 from bedrock_stream.observability import logger
+from tests import fuzz_support
 from tests.functional.handler.handler_fakes import (
     TEST_MODELS,
     FakeBedrock,
@@ -32,7 +33,7 @@ from tests.functional.handler.handler_fakes import (
     make_event,
 )
 
-SECRET = "zebra-cobalt-7731 secret prompt"
+SECRET = fuzz_support.SECRET
 ANSWER = "fixed answer"
 FUZZ = settings(
     max_examples=60,
@@ -42,32 +43,8 @@ FUZZ = settings(
 # §4 statuses a client's own input may be answered with.
 CLIENT_STATUSES = {s for s, _ in HTTP_CODES.values() if 400 <= s < 500}
 
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=12)
-)
-json_values = st.recursive(
-    scalars,
-    lambda inner: (
-        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
-    ),
-    max_leaves=10,
-)
-FIELDS = [
-    "prompt",
-    "messages",
-    "system",
-    "model",
-    "max_tokens",
-    "temperature",
-    "top_p",
-    "stop",
-    "format",
-    "native",
-]
+json_values = fuzz_support.json_values(text_size=12, container_size=3, leaves=10)
+FIELDS = fuzz_support.CHAT_FIELDS
 
 
 def serve(event: Any, capsys: pytest.CaptureFixture[str], **config: Any) -> tuple[FakeStream, str]:
