@@ -14,22 +14,14 @@ from constructs import Construct
 from infra.alarms import FunctionAlarms, function_alarms
 from infra.bedrock_access import GEO_DESTINATION_REGIONS, bedrock_statements
 from infra.config import Architecture, AuthMode
+from infra.settings import (
+    APP_SETTINGS,
+    EXEC_WRAPPER,
+    HANDLER,
+    METRICS_NAMESPACE,
+    SERVICE_NAME,
+)
 
-HANDLER = "bedrock_stream.handler.handler"
-# The managed runtime starts this script instead of its own client (runtimes-modify.html).
-# https://docs.aws.amazon.com/lambda/latest/dg/runtimes-modify.html#runtime-wrapper
-EXEC_WRAPPER = "/var/task/bootstrap"
-
-# API.md §8 defaults; a caller overrides any of them with `settings`.
-APP_SETTINGS: Mapping[str, str] = {
-    "MAX_TOKENS_LIMIT": "4096",
-    "MAX_BODY_BYTES": "1048576",
-    "STALL_TIMEOUT_S": "60",
-    "KEEPALIVE_S": "10",
-    "DEADLINE_MARGIN_S": "3",
-    "LOG_CONTENT": "false",
-    "POWERTOOLS_LOG_LEVEL": "INFO",
-}
 ARCHITECTURES: Mapping[Architecture, lambda_.Architecture] = {
     "arm64": lambda_.Architecture.ARM_64,
     "x86_64": lambda_.Architecture.X86_64,
@@ -65,8 +57,8 @@ class StreamingFunction(Construct):
         reserved_concurrency: int | None = None,
         log_retention_days: int = 30,
         architecture: Architecture = "arm64",
-        service_name: str = "bedrock-stream",
-        metrics_namespace: str = "BedrockStream",
+        service_name: str = SERVICE_NAME,
+        metrics_namespace: str = METRICS_NAMESPACE,
         settings: Mapping[str, str] | None = None,
         destination_regions: Mapping[str, tuple[str, ...]] = GEO_DESTINATION_REGIONS,
     ) -> None:

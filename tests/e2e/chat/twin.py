@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from infra.settings import APP_SETTINGS, EXEC_WRAPPER, METRICS_NAMESPACE, SERVICE_NAME
 from local.bedrock import BedrockEmulator
 from local.function_url import LocalCredentials, UrlConfig
 from local.function_url.twin import LocalFunctionUrl
@@ -23,17 +24,11 @@ SECRET_KEY = "chat-test-secret-key"
 REGION = "us-east-1"
 # The stack's own settings (infra), as `make demo` reads them from the template.
 STACK_ENV = {
-    "MAX_TOKENS_LIMIT": "4096",
-    "MAX_BODY_BYTES": "1048576",
-    "STALL_TIMEOUT_S": "60",
-    "KEEPALIVE_S": "10",
-    "DEADLINE_MARGIN_S": "3",
-    "LOG_CONTENT": "false",
-    "POWERTOOLS_LOG_LEVEL": "INFO",
+    **APP_SETTINGS,
     "AUTH_MODE": "iam",
-    "AWS_LAMBDA_EXEC_WRAPPER": "/var/task/bootstrap",
-    "POWERTOOLS_SERVICE_NAME": "bedrock-stream",
-    "POWERTOOLS_METRICS_NAMESPACE": "BedrockStream",
+    "AWS_LAMBDA_EXEC_WRAPPER": EXEC_WRAPPER,
+    "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+    "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
 }
 
 
