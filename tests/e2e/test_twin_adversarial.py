@@ -21,7 +21,7 @@ import pytest
 
 from local.function_url.twin import LocalFunctionUrl
 from tests.e2e.chat.twin import ChatTwin, running_twin
-from tests.e2e.conftest import MakeTwin, fetch
+from tests.e2e.conftest import MakeTwin, Received, fetch
 
 IO_TIMEOUT_S = 10.0
 
@@ -285,6 +285,18 @@ def chat_twin() -> Iterator[ChatTwin]:
         yield running
 
 
+def _echo_chat(twin: ChatTwin, text: str) -> Received:
+    """A normal chat request the real function answers with exactly ``text``."""
+    return fetch(
+        twin.url,
+        "/chat",
+        method="POST",
+        body=json.dumps({"prompt": f"#! echo\n{text}"}).encode(),
+        headers={"Content-Type": "application/json"},
+        timeout=IO_TIMEOUT_S,
+    )
+
+
 def _chat_raw(prompt: str, extra_headers: bytes = b"") -> bytes:
     body = json.dumps({"prompt": prompt}).encode()
     return (
@@ -307,14 +319,7 @@ def test_real_function_finishes_an_answer_whose_client_left(chat_twin: ChatTwin)
         lambda: any('"outcome":"done"' in line.replace(" ", "") for line in logs), 15
     ), "the function did not finish the answer"
     assert _eventually(lambda: any(" REPORT RequestId: " in line for line in logs))
-    got = fetch(
-        chat_twin.url,
-        "/chat",
-        method="POST",
-        body=json.dumps({"prompt": "#! echo\nagain"}).encode(),
-        headers={"Content-Type": "application/json"},
-        timeout=IO_TIMEOUT_S,
-    )
+    got = _echo_chat(chat_twin, "again")
     assert got.status == 200
     assert b"event: done" in got.body
     assert len(chat_twin.function_url.pool.started) == max(before, 1)
@@ -333,14 +338,7 @@ def test_real_function_twin_survives_malformed_http(chat_twin: ChatTwin, raw: by
     response = _exchange(chat_twin.url, raw)
     assert response
     assert _status(response) in {400, 501}  # 501: a method the server does not know
-    got = fetch(
-        chat_twin.url,
-        "/chat",
-        method="POST",
-        body=json.dumps({"prompt": "#! echo\nstill fine"}).encode(),
-        headers={"Content-Type": "application/json"},
-        timeout=IO_TIMEOUT_S,
-    )
+    got = _echo_chat(chat_twin, "still fine")
     assert got.status == 200
     assert got.body.startswith(b"event: start")
     assert b"event: done" in got.body
