@@ -9,6 +9,7 @@ from typing import Any, Final
 from bedrock_stream.adapter import BedrockCall, StreamMapper
 from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, EventStreamProtocol
 from bedrock_stream.errors import AppError
+from bedrock_stream.model_ids import base_model_id
 from bedrock_stream.native.amazon import NovaParser, TitanParser
 from bedrock_stream.native.anthropic import AnthropicParser
 from bedrock_stream.native.others import CohereParser, JambaParser, LlamaParser, MistralParser
@@ -24,16 +25,6 @@ PARSERS: Final[dict[str, Callable[[], StreamMapper]]] = {
     "mistral.": MistralParser,
     "ai21.jamba": JambaParser,
 }
-
-# Cross-Region inference profile prefixes (protocols.md §5.6).
-GEO_PREFIXES: Final = frozenset({"us", "eu", "apac", "global", "jp", "au", "ca", "us-gov"})
-
-
-def base_model_id(model: str) -> str:
-    """The foundation-model id inside a model or inference-profile id (ARNs: the last part)."""
-    model = model.rsplit("/", 1)[-1]
-    head, _, rest = model.partition(".")
-    return rest if head in GEO_PREFIXES and rest else model
 
 
 def parser_for(model: str) -> Callable[[], StreamMapper]:
