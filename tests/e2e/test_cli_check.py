@@ -96,14 +96,14 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> Checked:
+def run_cli(*args: str, env: dict[str, str] | None = None, limit_s: float = 90) -> Checked:
     done = subprocess.run(
         [sys.executable, "-m", "cli", *args],
         cwd=ROOT,
         env=env or cli_env(),
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=limit_s,
         check=False,
     )
     return Checked(done.returncode, done.stdout, done.stderr)
@@ -271,6 +271,20 @@ def test_a_dead_url_fails_the_first_row_and_skips_the_rest() -> None:
     assert "Connection refused" in lines[1]
     assert [line.split()[:2] for line in lines[2:7]] == [[name, "SKIP"] for name in ROWS[1:]]
     assert lines[-1] == "FAILED: 1 failed, 5 skipped"
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_silent_url_times_out_after_timeout() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        port = silent.getsockname()[1]
+        # --timeout 0.5 must be what ends it: the default (30 s) would outlast limit_s.
+        result = run_cli(
+            "check", "--url", f"http://127.0.0.1:{port}", "--timeout", "0.5", limit_s=20
+        )
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[1].split()[:2] == ["url", "FAIL"]
+    assert "timed out" in lines[1]
     assert "Traceback" not in result.stdout + result.stderr
 
 
