@@ -80,7 +80,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--url", default=os.environ.get("BEDROCK_STREAM_URL"))
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("BEDROCK_STREAM_URL"),
+        help="the Function URL (default BEDROCK_STREAM_URL)",
+    )
     auth = parser.add_mutually_exclusive_group()
     auth.add_argument("--sigv4", action="store_true", help="the URL uses AWS_IAM: sign requests")
     auth.add_argument("--api-key", help="the deployment's API key (default BEDROCK_STREAM_API_KEY)")
@@ -92,7 +96,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="a browser origin whose CORS preflight must pass (repeatable)",
     )
     parser.add_argument("--model", help="model for the prompt (default: the service's)")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds of silence allowed")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        help="seconds of silence allowed per request (default 30)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON document instead")
     return parser.parse_args(argv)
 
