@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Final, TextIO
 
+from cli import check
 from cli.transport import ConnectError, Target, caller_credentials
 from cli.turn import MAX_RESUMES, Options, OutcomeKind, Turn
 from cli.wire import Message, chat_url, region_of
@@ -29,6 +30,11 @@ exit status: 0 answered, 1 in-stream error, 2 usage, 3 HTTP error status, 4 stre
 environment: BEDROCK_STREAM_URL (default --url), BEDROCK_STREAM_API_KEY (default --api-key),
 AWS_REGION (SigV4 region when the URL does not name one).
 in --chat: /reset starts a new conversation, /exit (or end of input) quits.
+deployment check: `python -m cli check --url URL [--sigv4 | --api-key KEY] [--origin O]...`
+checks a deployed URL and prints a pass/fail table (see `python -m cli check --help`). It is
+the check only when `check` is the first argument and an option follows it; any other use of
+the word is a prompt. To send a prompt that starts with `check --...`, put `--` before it:
+`python -m cli --url URL -- check --this`.
 """
 
 
@@ -51,6 +57,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds of silence allowed")
     parser.add_argument("-q", "--quiet", action="store_true", help="no usage line on stderr")
     return parser.parse_args(argv)
+
+
+def is_check(argv: list[str]) -> bool:
+    """`check` followed by an option is the deployment check; otherwise `check` is a prompt."""
+    return (
+        len(argv) >= 2
+        and argv[0] == "check"
+        and argv[1].startswith("-")
+        and argv[1] not in ("-", "--")
+    )
 
 
 def make_target(args: argparse.Namespace) -> Target:
@@ -111,7 +127,10 @@ def main(
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> int:
-    """Run the client; returns the exit status."""
+    """Run the client (or the deployment check); returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if is_check(argv):
+        return check.main(argv[1:], out, err)
     args = parse_args(argv)
     options = Options(args.model, args.system, args.max_tokens, args.quiet)
     try:

@@ -6,7 +6,7 @@ import http.client
 import json
 import ssl
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -46,25 +46,53 @@ def caller_credentials() -> ReadOnlyCredentials:
 class Target:
     """Where and how to send chat requests."""
 
-    url: str  # the full POST /chat URL
+    url: str  # the full URL of the request (POST /chat for the chat client)
     region: str
     credentials: ReadOnlyCredentials | None = None  # set: sign with SigV4 for service lambda
     api_key: str | None = None
     timeout_s: float = 120.0
 
+    def at(self, url: str) -> Target:
+        """The same caller and auth, for another URL of the service."""
+        return replace(self, url=url)
 
-def request_headers(target: Target, body: bytes) -> dict[str, str]:
-    """The headers of one POST: JSON in, NDJSON out, plus the key or a SigV4 signature."""
-    headers = {"Content-Type": "application/json", "Accept": ACCEPT}
+    def anonymous(self) -> Target:
+        """The same URL without the key or a signature (what a stranger would send)."""
+        return replace(self, credentials=None, api_key=None)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A whole, read response: status, headers and body."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        """The first value of a header, by case-insensitive name."""
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+def authorize(
+    target: Target, method: str, headers: dict[str, str], body: bytes = b""
+) -> dict[str, str]:
+    """``headers`` plus the key or a SigV4 signature for ``method`` on ``target.url``."""
+    headers = dict(headers)
     if target.api_key:
         headers["x-api-key"] = target.api_key
     if target.credentials is not None:
         # https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html: IAM auth is SigV4 for
         # the service `lambda`; the signature covers the host, the date and the body.
-        request = AWSRequest(method="POST", url=target.url, data=body, headers=headers)
+        request = AWSRequest(method=method, url=target.url, data=body, headers=headers)
         SigV4Auth(target.credentials, "lambda", target.region).add_auth(request)
         headers = {name: str(value) for name, value in request.headers.items()}
     return headers
+
+
+def request_headers(target: Target, body: bytes) -> dict[str, str]:
+    """The headers of one chat POST: JSON in, NDJSON out, plus the key or a SigV4 signature."""
+    return authorize(target, "POST", {"Content-Type": "application/json", "Accept": ACCEPT}, body)
 
 
 class Stream:
@@ -96,18 +124,37 @@ def _connection(target: Target) -> http.client.HTTPConnection:
     return http.client.HTTPConnection(host, parts.port, timeout=target.timeout_s)
 
 
-def open_stream(target: Target, payload: dict[str, Any]) -> Stream:
-    """POST the chat request; a Stream on 200, StatusError or ConnectError otherwise."""
-    body = json.dumps(payload, ensure_ascii=False).encode()
+def send(
+    target: Target, method: str, headers: dict[str, str], body: bytes = b""
+) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+    """Send one request as given and wait for the response head; ConnectError if none came."""
     parts = urlsplit(target.url)
-    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     conn = _connection(target)
     try:
-        conn.request("POST", path, body=body, headers=request_headers(target, body))
-        response = conn.getresponse()
+        conn.request(method, path, body=body or None, headers=headers)
+        return conn, conn.getresponse()
     except (http.client.HTTPException, OSError) as exc:
         conn.close()
         raise ConnectError(f"{target.url}: {exc or type(exc).__name__}") from exc
+
+
+def fetch(target: Target, method: str, headers: dict[str, str], body: bytes = b"") -> Reply:
+    """One request, answered whole (`GET /models`, a preflight); ConnectError if it fails."""
+    conn, response = send(target, method, headers, body)
+    try:
+        raw = response.read()
+    except (http.client.HTTPException, OSError) as exc:
+        raise ConnectError(f"{target.url}: the answer broke off: {exc}") from exc
+    finally:
+        conn.close()
+    return Reply(response.status, tuple(response.getheaders()), raw)
+
+
+def open_stream(target: Target, payload: dict[str, Any]) -> Stream:
+    """POST the chat request; a Stream on 200, StatusError or ConnectError otherwise."""
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    conn, response = send(target, "POST", request_headers(target, body), body)
     if response.status == 200:
         return Stream(conn, response)
     try:
@@ -116,10 +163,11 @@ def open_stream(target: Target, payload: dict[str, Any]) -> Stream:
         raw = b""
     finally:
         conn.close()
-    raise StatusError(response.status, _error_body(raw), response.getheader("Retry-After"))
+    raise StatusError(response.status, error_body(raw), response.getheader("Retry-After"))
 
 
-def _error_body(raw: bytes) -> dict[str, Any]:
+def error_body(raw: bytes) -> dict[str, Any]:
+    """The `error` object of a refusal (docs/API.md §4), or AWS's own `Message`, or the text."""
     try:
         doc = json.loads(raw)
     except ValueError:

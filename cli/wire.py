@@ -80,15 +80,18 @@ def region_of(url: str, fallback: str | None) -> str:
     return fallback or "us-east-1"
 
 
-def chat_url(base: str) -> str:
-    """The `POST /chat` URL of a Function URL (given with or without `/chat`)."""
+def route_url(base: str, route: str) -> str:
+    """The URL of ``route`` (`/chat`, `/models`) on a Function URL given with or without `/chat`."""
     parts = urlsplit(base.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"not an http(s) URL: {base!r}")
-    path = parts.path.rstrip("/")
-    if not path.endswith("/chat"):
-        path += "/chat"
-    return f"{parts.scheme}://{parts.netloc}{path}"
+    path = parts.path.rstrip("/").removesuffix("/chat")
+    return f"{parts.scheme}://{parts.netloc}{path}{route}"
+
+
+def chat_url(base: str) -> str:
+    """The `POST /chat` URL of a Function URL (given with or without `/chat`)."""
+    return route_url(base, "/chat")
 
 
 def error_text(data: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from typing import Any, cast
 
 from infra.settings import APP_SETTINGS, EXEC_WRAPPER, METRICS_NAMESPACE, SERVICE_NAME
 from local.bedrock import BedrockEmulator
-from local.function_url import LocalCredentials, UrlConfig
+from local.function_url import CorsConfig, LocalCredentials, UrlConfig
 from local.function_url.twin import LocalFunctionUrl
 from local.lambda_env import FunctionConfig
 from local.lambda_env.overrides import LocalAuth, apply
@@ -66,11 +66,13 @@ def running_twin(
     timeout_s: float = 30,
     *,
     environ: Mapping[str, str] | None = None,
+    cors: CorsConfig | None = None,
 ) -> Iterator[ChatTwin]:
     """Start the twin as `make demo` would with AUTH=auth; everything is stopped afterwards.
 
     ``environ`` is what `make demo` would find in its own environment: API.md §8 variables
     (STALL_TIMEOUT_S, LOG_CONTENT, ...) and FUNCTION_TIMEOUT_S, applied over the stack's.
+    ``cors`` is the URL's Cors configuration (the stack's `cors_origins`), none by default.
     """
     function = FunctionConfig(
         task_root=ROOT / "lambda_src",
@@ -91,7 +93,7 @@ def running_twin(
     with BedrockEmulator() as bedrock:
         twin = LocalFunctionUrl(
             settings.function,
-            UrlConfig(auth_type=settings.url_auth_type, credentials=credentials),
+            UrlConfig(auth_type=settings.url_auth_type, credentials=credentials, cors=cors),
             bedrock_endpoint=bedrock.url,
             caller_env=caller_env(),
             log=logs.append,
