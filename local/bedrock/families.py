@@ -124,7 +124,6 @@ FAMILIES: tuple[Family, ...] = (
             "input": NOVA2_CONVERSE,
             "tools": NOVA2_CONVERSE,
             "reasoning": NOVA2_REASONING,
-            "default_output": INFERENCE_CONFIG,
         },
         unverified=("prefill", "default_output", "max_output", "caching", "profile_only"),
     ),

@@ -115,9 +115,9 @@ def attachment_count(r: Request) -> str | None:
 
 def document_name(r: Request) -> str | None:
     """Document names as DocumentBlock defines them; the recorded service message."""
-    for item in r.asks.attachments:
-        name = item.name or ""
-        if item.kind == "document" and (not _DOCUMENT_NAME.fullmatch(name) or "  " in name):
+    for item in r.asks.attachments:  # Anthropic's native documents have no name
+        name = item.name
+        if name is not None and (not _DOCUMENT_NAME.fullmatch(name) or "  " in name):
             return DOCUMENT_NAME_MESSAGE
     return None
 
