@@ -9,6 +9,7 @@ Ids that match no row get `UNLISTED`: the emulator then applies no per-model rul
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -104,10 +105,41 @@ def _claude_45(name: str, model: str, cache_min_tokens: int) -> Family:
     )
 
 
+def _unsettled(family: Family, *names: str) -> Family:
+    """The row with `names` marked unverified (and no longer cited)."""
+    sources = {key: url for key, url in family.sources.items() if key not in names}
+    return dataclasses.replace(family, sources=sources, unverified=names)
+
+
 FAMILIES: tuple[Family, ...] = (
     # Prompt caching page: 4,096 tokens per checkpoint for Haiku 4.5, 1,024 for Sonnet 4.5.
     _claude_45("claude-haiku-4-5", "anthropic.claude-haiku-4-5", 4_096),
     _claude_45("claude-sonnet-4-5", "anthropic.claude-sonnet-4-5", 1_024),
+    # The other Claude 4.x models and Claude 3.7 Sonnet: AWS lists them with inference
+    # profiles only and with extended thinking; first match wins, so 4.5 rows come first.
+    # Which of them refuse both sampling knobs, and their exact output limits, the pages
+    # read here did not settle: the row stays permissive there and says so.
+    _unsettled(
+        dataclasses.replace(
+            _claude_45("claude-4", "anthropic.claude-sonnet-4", 1_024),
+            ids=(
+                "anthropic.claude-sonnet-4",
+                "anthropic.claude-opus-4",
+                "anthropic.claude-haiku-4",
+            ),
+            sampling="both",
+        ),
+        "sampling",
+        "default_output",
+        "max_output",
+    ),
+    _unsettled(
+        dataclasses.replace(
+            _claude_45("claude-3-7-sonnet", "anthropic.claude-3-7-sonnet", 1_024), sampling="both"
+        ),
+        "default_output",
+        "max_output",
+    ),
     Family(
         name="nova-2-lite",
         ids=("amazon.nova-2-lite",),

@@ -52,7 +52,7 @@ class Asks:
     tool_choice: ToolChoice | None = None
     forced_tool: str | None = None  # the name in a `tool` tool choice
     tool_blocks: bool = False  # toolUse / toolResult blocks anywhere in the conversation
-    orphan_results: tuple[str, ...] = ()  # (path, id) of results with no matching tool use
+    orphan_results: tuple[str, ...] = ()  # "path:id" of results with no matching tool use
     tool_results: tuple[str, ...] = ()  # text of each tool result in the last user message
     temperature: float | None = None
     top_p: float | None = None

@@ -152,9 +152,15 @@ def reply(
         raise BedrockError(MODEL_ERROR)
     headers = {"Content-Type": "application/json"}
     if operation.native:  # InvokeModel reports usage in headers too
+        tokens = plan.usage_or_plain
         headers |= {
-            "X-Amzn-Bedrock-Input-Token-Count": str(plan.input_tokens),
+            "X-Amzn-Bedrock-Input-Token-Count": str(tokens.input_tokens),
             "X-Amzn-Bedrock-Output-Token-Count": str(plan.output_tokens),
             "X-Amzn-Bedrock-Invocation-Latency": str(plan.latency_ms),
         }
+        if tokens.cached:  # the prompt caching page's InvokeModel response headers
+            headers |= {
+                "X-Amzn-Bedrock-Cache-Read-Input-Token-Count": str(tokens.cache_read),
+                "X-Amzn-Bedrock-Cache-Write-Input-Token-Count": str(tokens.cache_write),
+            }
     return JsonReply(body=fmt.complete(turn), headers=headers, delay=plan.latency_ms / 1000)

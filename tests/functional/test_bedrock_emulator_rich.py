@@ -385,6 +385,12 @@ def test_native_cache_control_writes_then_reads(client: Any) -> None:
     assert second[0]["message"]["usage"]["cache_read_input_tokens"] == 1200
     metrics = second[-1]["amazon-bedrock-invocationMetrics"]
     assert (metrics["cacheReadInputTokenCount"], metrics["cacheWriteInputTokenCount"]) == (1200, 0)
+    base = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 4000}
+    whole = client.invoke_model(modelId=SONNET, body=json.dumps(base | body))
+    assert json.loads(whole["body"].read())["usage"]["cache_read_input_tokens"] == 1200
+    headers = whole["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["x-amzn-bedrock-cache-read-input-token-count"] == "1200"
+    assert headers["x-amzn-bedrock-cache-write-input-token-count"] == "0"
 
 
 # --- refusals on the wire ---------------------------------------------------------------------

@@ -83,14 +83,30 @@ def test_model_ids_say_whether_a_profile_routes_them(
 
 
 def test_the_table_has_the_five_families_of_the_contract() -> None:
-    assert {family.name for family in FAMILIES} == {
+    assert {family.name for family in FAMILIES} >= {
         "claude-haiku-4-5",
         "claude-sonnet-4-5",
         "nova-2-lite",
         "deepseek-r1",
         "gpt-oss",
     }
+    assert len({family.name for family in FAMILIES}) == len(FAMILIES)
     assert UNLISTED not in FAMILIES
+
+
+@pytest.mark.parametrize(
+    ("model_id", "family"),
+    [
+        ("us.anthropic.claude-sonnet-4-20250514-v1:0", "claude-4"),
+        ("us.anthropic.claude-opus-4-1-20250805-v1:0", "claude-4"),
+        ("us.anthropic.claude-3-7-sonnet-20250219-v1:0", "claude-3-7-sonnet"),
+    ],
+)
+def test_other_claude_4_and_3_7_are_profile_only_thinking_models(
+    model_id: str, family: str
+) -> None:
+    row = family_for(model_id)
+    assert (row.name, row.profile_only, row.reasoning) == (family, True, "budget")
 
 
 @pytest.mark.parametrize("family", FAMILIES, ids=[f.name for f in FAMILIES])

@@ -26,6 +26,8 @@ def test_json_is_split_mid_string_and_mid_escape() -> None:
     assert "".join(pieces) == document
     assert len(pieces) >= 4
     assert any(piece.endswith("\\") for piece in pieces)  # a piece ends inside an escape
+    ends = {sum(len(piece) for piece in pieces[: k + 1]) for k in range(len(pieces))}
+    assert document.index("\\") + 1 in ends  # the first escape is always cut in two
     assert any(piece.count('"') % 2 for piece in pieces)  # one ends inside a string
     assert all(pieces)
 
