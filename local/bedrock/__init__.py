@@ -14,7 +14,17 @@ The first line of the last user text may be `#! key=value ...` (not part of the 
   Converse and InvokeModel, which have no stream, get a 424 ModelErrorException instead.
 - `fault=stall`: silence for `stall_s` seconds (default 30, at most 300) after `after` deltas,
   then the stream continues and ends normally; `stop()` cuts a stalled stream at once.
-A final assistant message is continued: the answer is what follows its text.
+- `fault=guardrail`: after `after` deltas (default 3) the guardrail's blocked-output message is
+  the last delta and the stop reason is `guardrail_intervened` (Converse only).
+- `think=N`: a model that reasons for this request (Claude with `thinking` enabled, Nova 2 with
+  `reasoningConfig`, DeepSeek R1 and gpt-oss always) first reasons N tokens; `redacted` makes
+  Claude's reasoning come back redacted.
+- `tool=NAME`: the answer is one call of the declared tool NAME, its input the rest of the
+  message as a JSON object (or {"text": rest}), streamed in several partial-JSON deltas.
+- `attachments`: one line per image or document block: `<type> <format> <bytes> <sha256[:12]>`.
+A final assistant message is continued: the answer is what follows its text. A user turn of tool
+results is answered `tool result: ` and their text. Per-model rules (families.py, rules.py) refuse
+what Bedrock refuses; cache points write, then read, a per-server prompt cache (cache.py).
 """
 
 from local.bedrock.server import BedrockEmulator, RecordedRequest

@@ -1,17 +1,25 @@
-"""Reading Converse / ConverseStream request bodies (protocols.md section 5.1)."""
+"""Reading Converse / ConverseStream request bodies (docs/PROTOCOLS.md §5.1)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from typing import cast
 
-from local.bedrock.jsonbody import JsonMap, array, field, invalid, obj, opt_int, strings, text
-from local.bedrock.model import Prompt
-
-
-def _block_text(blocks: Sequence[object], where: str) -> str:
-    # Only text blocks feed the local model; images, documents and tool blocks are ignored.
-    parts = [obj(block, where).get("text") for block in blocks]
-    return "".join(part for part in parts if isinstance(part, str))
+from local.bedrock.answers import count_tokens
+from local.bedrock.content import CacheTracker, MessageBlocks, read_message
+from local.bedrock.jsonbody import (
+    JsonMap,
+    array,
+    field,
+    invalid,
+    obj,
+    opt_int,
+    opt_number,
+    strings,
+    text,
+)
+from local.bedrock.model import Asks, Prompt, Thinking, ToolChoice
 
 
 def messages_prompt(
@@ -20,6 +28,7 @@ def messages_prompt(
     context: Sequence[str] = (),
     max_tokens: int | None = None,
     stop_sequences: tuple[str, ...] = (),
+    asks: Asks | None = None,
 ) -> Prompt:
     """A prompt from (role, text) pairs: the last user text, and a final assistant text if any."""
     if not messages:
@@ -38,24 +47,120 @@ def messages_prompt(
         context=(*context, *others),
         max_tokens=max_tokens,
         stop_sequences=stop_sequences,
+        asks=asks or Asks(),
     )
 
 
-def parse_converse(body: JsonMap) -> Prompt:
+def _tool_config(body: JsonMap, cache: CacheTracker) -> tuple[list[str], ToolChoice | None, str]:
+    config = obj(field(body, "toolConfig"), "toolConfig")
+    names: list[str] = []
+    for i, raw in enumerate(array(config.get("tools"), "toolConfig.tools")):
+        tool = obj(raw, f"toolConfig.tools[{i}]")
+        if "cachePoint" in tool:
+            cache.point()
+            continue
+        spec = obj(tool.get("toolSpec"), f"toolConfig.tools[{i}].toolSpec")
+        names.append(text(spec.get("name"), f"toolConfig.tools[{i}].toolSpec.name"))
+        cache.add(dict(spec), count_tokens(json.dumps(spec)))
+    choice = obj(config.get("toolChoice"), "toolConfig.toolChoice")
+    kinds = [kind for kind in ("auto", "any", "tool") if kind in choice]
+    forced = ""
+    if "tool" in choice:
+        forced = text(obj(choice["tool"], "toolConfig.toolChoice.tool").get("name"), "name")
+    return names, cast(ToolChoice, kinds[0]) if kinds else None, forced
+
+
+def _extra_fields(body: JsonMap) -> tuple[JsonMap, Thinking | None, str | None]:
+    extra = obj(field(body, "additionalModelRequestFields"), "additionalModelRequestFields")
+    thinking = None
+    if "thinking" in extra:
+        raw = obj(extra["thinking"], "additionalModelRequestFields.thinking")
+        budget = raw.get("budget_tokens")
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int)):
+            raise invalid("additionalModelRequestFields.thinking.budget_tokens must be an integer.")
+        thinking = Thinking(type=str(raw.get("type")), budget_tokens=budget)
+    effort = None
+    if "reasoningConfig" in extra:
+        config = obj(extra["reasoningConfig"], "additionalModelRequestFields.reasoningConfig")
+        effort = str(config.get("maxReasoningEffort")) if config.get("type") == "enabled" else None
+    return extra, thinking, effort
+
+
+def _guardrail(body: JsonMap) -> tuple[str | None, bool]:
+    config = obj(field(body, "guardrailConfig"), "guardrailConfig")
+    if not config:
+        return None, False
+    ident = text(config.get("guardrailIdentifier"), "guardrailConfig.guardrailIdentifier", "")
+    return ident or "local-guardrail", config.get("trace") in {"enabled", "enabled_full"}
+
+
+def _orphans(messages: list[MessageBlocks]) -> tuple[str, ...]:
+    # Every tool result answers a tool use of the assistant message just before it.
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/tool-use-inference-call.html
+    orphans = []
+    for i, message in enumerate(messages):
+        before = set(messages[i - 1].tool_uses) if i else set()
+        orphans += [f"{path}:{use}" for path, use, _ in message.results if use not in before]
+    return tuple(orphans)
+
+
+def parse_converse(body: JsonMap, model_id: str = "") -> Prompt:
     """The prompt of a Converse request body."""
-    pairs: list[tuple[str, str]] = []
+    cache = CacheTracker(model_id)
+    tools, choice, forced = _tool_config(body, cache)
+    system = []
+    for i, raw in enumerate(array(field(body, "system"), "system")):
+        block = obj(raw, f"system[{i}]")
+        if "cachePoint" in block:
+            cache.point()
+        elif isinstance(block.get("text"), str):
+            system.append(str(block["text"]))
+            cache.add(block["text"], count_tokens(str(block["text"])))
+    messages: list[MessageBlocks] = []
     for i, raw in enumerate(array(field(body, "messages"), "messages")):
         message = obj(raw, f"messages[{i}]")
         role = text(message.get("role"), f"messages[{i}].role")
         if role not in {"user", "assistant"}:
             raise invalid(f"messages[{i}].role must be user or assistant.")
         content = array(message.get("content"), f"messages[{i}].content")
-        pairs.append((role, _block_text(content, f"messages[{i}].content")))
-    system = _block_text(array(field(body, "system"), "system"), "system")
+        messages.append(read_message(content, f"messages[{i}].content", role, cache))
     config = obj(field(body, "inferenceConfig"), "inferenceConfig")
+    extra, thinking, effort = _extra_fields(body)
+    guardrail_id, trace = _guardrail(body)
+    last_user = next((m for m in reversed(messages) if m.role == "user"), None)
+    final = messages[-1] if messages else None
+    asks = Asks(
+        attachments=tuple(a for m in messages for a in m.attachments),
+        tools=tuple(tools),
+        tool_config="toolConfig" in body,
+        tool_choice=choice,
+        forced_tool=forced or None,
+        tool_blocks=any(m.tool_uses or m.results for m in messages),
+        orphan_results=_orphans(messages),
+        tool_results=tuple(said for _, _, said in last_user.results) if last_user else (),
+        temperature=opt_number(config.get("temperature"), "inferenceConfig.temperature", 1),
+        top_p=opt_number(config.get("topP"), "inferenceConfig.topP", 1),
+        top_k=opt_int(extra.get("top_k"), "additionalModelRequestFields.top_k"),
+        thinking=thinking,
+        effort=effort,
+        reasoning_config="reasoningConfig" in extra,
+        extra_fields=tuple(extra),
+        cache_prefixes=tuple(cache.prefixes),
+        guardrail_id=guardrail_id,
+        guardrail_trace=trace,
+        prefill_path=f"messages.{len(messages) - 1}.content.0",
+        prefill_reasoning=bool(final and final.role == "assistant" and final.starts_with_reasoning),
+        documents_without_text=tuple(
+            f"messages[{i}]"
+            for i, m in enumerate(messages)
+            if any(a.kind == "document" and ".toolResult." not in a.where for a in m.attachments)
+            and not m.texts
+        ),
+    )
     return messages_prompt(
-        pairs,
-        context=[system] if system else [],
+        [(m.role, m.text) for m in messages],
+        context=["".join(system)] if system else [],
         max_tokens=opt_int(config.get("maxTokens"), "inferenceConfig.maxTokens"),
         stop_sequences=strings(config.get("stopSequences"), "inferenceConfig.stopSequences"),
+        asks=asks,
     )

@@ -1,13 +1,14 @@
-"""The `#! key=value ...` directive line of the local Bedrock (API.md section 9)."""
+"""The `#! key=value ...` directive line of the local Bedrock (docs/API.md §9 and §12.5)."""
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
-Fault = Literal["throttle", "access_denied", "validation", "midstream", "stall"]
+Fault = Literal["throttle", "access_denied", "validation", "midstream", "stall", "guardrail"]
 FAULTS: tuple[str, ...] = get_args(Fault)
 MARKER = "#!"
 
@@ -15,6 +16,9 @@ MARKER = "#!"
 MAX_TOKENS = 100_000
 MAX_TTFT_MS = 120_000
 MAX_STALL_S = 300.0
+MAX_THINK = 10_000
+# Tool names as Converse takes them (botocore ToolName: 1..64 of [a-zA-Z0-9_-]).
+_TOOL_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
 
 
 class DirectiveError(ValueError):
@@ -32,6 +36,10 @@ class Directives:
     fault: Fault | None = None
     after: int | None = None
     stall_s: float | None = None
+    think: int | None = None  # reasoning tokens before the answer
+    tool: str | None = None  # answer with one call of this tool
+    attachments: bool = False  # answer with one line per image or document block
+    redacted: bool = False  # the reasoning comes back redacted
 
 
 def _int_in(low: int, high: int) -> Callable[[str], int]:
@@ -60,6 +68,12 @@ def _fault(raw: str) -> Fault:
     return cast(Fault, raw)
 
 
+def _tool_name(raw: str) -> str:
+    if not _TOOL_NAME.fullmatch(raw):
+        raise ValueError("a tool name of 1 to 64 letters, digits, _ or -")
+    return raw
+
+
 def _positive_rate(raw: str) -> float:
     value = _float_in(0.0, 100_000.0)(raw)
     if value == 0:
@@ -75,8 +89,10 @@ _VALUED: dict[str, Callable[[str], object]] = {
     "fault": _fault,
     "after": _int_in(0, MAX_TOKENS),
     "stall_s": _float_in(0.0, MAX_STALL_S),
+    "think": _int_in(1, MAX_THINK),
+    "tool": _tool_name,
 }
-_FLAGS = frozenset({"echo"})
+_FLAGS = frozenset({"echo", "attachments", "redacted"})
 
 
 def parse_line(line: str) -> Directives:

@@ -7,7 +7,7 @@ import json
 import struct
 from collections.abc import Mapping, Sequence
 
-# Layout and rules: shared/reference/protocols.md section 6, checked against
+# Layout and rules: docs/PROTOCOLS.md §6, checked against
 # botocore/eventstream.py (EventStreamBuffer, _validate_prelude, _validate_checksum).
 # https://docs.aws.amazon.com/transcribe/latest/dg/streaming-setting-up.html#streaming-event-stream
 

@@ -67,6 +67,15 @@ def opt_int(value: object, where: str) -> int | None:
     return value
 
 
+def opt_number(value: object, where: str, high: float) -> float | None:
+    """An optional number in 0..high (sampling parameters)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= high:
+        raise invalid(f"{where} must be a number from 0 to {high}.")
+    return float(value)
+
+
 def strings(value: object, where: str) -> tuple[str, ...]:
     """An optional array of strings (stop sequences)."""
     return tuple(text(item, where) for item in array(value, where))

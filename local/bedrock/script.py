@@ -47,11 +47,36 @@ def encode_frame(frame: Frame, *, corrupt: bool = False) -> bytes:
     return message
 
 
+def _reasoning_steps(fmt: StreamFormat, turn: Turn) -> Iterator[Step]:
+    reasoning = turn.plan.reasoning
+    if reasoning is None:
+        return
+    for index, piece in enumerate(reasoning.pieces):
+        if index:
+            yield Wait(turn.plan.interval_s)
+        yield from (Send(encode_frame(frame)) for frame in fmt.reasoning(turn, index, piece))
+    yield Wait(turn.plan.interval_s)
+    yield from (Send(encode_frame(frame)) for frame in fmt.reasoning_end(turn))
+
+
+def _tool_steps(fmt: StreamFormat, turn: Turn) -> Iterator[Step]:
+    tool = turn.plan.tool
+    if tool is None:
+        return
+    yield from (Send(encode_frame(frame)) for frame in fmt.tool_start(turn))
+    for piece in tool.pieces:
+        yield Wait(turn.plan.interval_s)
+        yield from (Send(encode_frame(frame)) for frame in fmt.tool_delta(turn, piece))
+    yield from (Send(encode_frame(frame)) for frame in fmt.tool_end(turn))
+
+
 def stream_steps(fmt: StreamFormat, turn: Turn, *, corrupt: bool = False) -> Iterator[Step]:
-    """Steps of one stream: time to first token, paced deltas, faults, closing events."""
+    """Steps of one stream: time to first token, reasoning, paced deltas, faults, a tool call,
+    closing events."""
     plan = turn.plan
     yield Wait(plan.ttft_s)
     yield from (Send(encode_frame(frame)) for frame in fmt.opening(turn))
+    yield from _reasoning_steps(fmt, turn)
     for index in range(len(plan.deltas) + 1):
         if index == plan.after and plan.fault == "midstream":
             yield Send(exception_message(MODEL_STREAM_ERROR, stream_error_payload(index)))
@@ -65,4 +90,9 @@ def stream_steps(fmt: StreamFormat, turn: Turn, *, corrupt: bool = False) -> Ite
             yield Wait(plan.interval_s)
         for frame in fmt.delta(turn, index, plan.deltas[index]):
             yield Send(encode_frame(frame, corrupt=corrupt))
+    if plan.guardrail_text:
+        # The guardrail's blocked-output message replaces the rest of the answer (see compose).
+        for frame in fmt.delta(turn, len(plan.deltas), plan.guardrail_text):
+            yield Send(encode_frame(frame, corrupt=corrupt))
+    yield from _tool_steps(fmt, turn)
     yield from (Send(encode_frame(frame)) for frame in fmt.closing(turn))

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import unquote
 
+from local.bedrock.cache import PromptCache
 from local.bedrock.errors import INTERNAL, NOT_FOUND, BedrockError, ErrorKind, error_headers
 from local.bedrock.jsonbody import JsonMap
 from local.bedrock.script import Send
@@ -79,7 +80,13 @@ class _Handler(BaseHTTPRequestHandler):
             emulator = self.server.emulator
             attempt = emulator._attempt(operation.name, model_id, raw)
             answer = reply(
-                operation, model_id, raw, request_id, attempt=attempt, corrupt=emulator.corrupt_crc
+                operation,
+                model_id,
+                raw,
+                request_id,
+                attempt=attempt,
+                corrupt=emulator.corrupt_crc,
+                cache=emulator.cache,
             )
         except BedrockError as exc:
             self._send_error(exc.kind, exc.message, request_id)
@@ -169,6 +176,7 @@ class BedrockEmulator:
         self._requests: list[RecordedRequest] = []
         self._connections: set[socket.socket] = set()
         self._attempts: dict[str, int] = {}
+        self.cache = PromptCache()  # prompt caching: prefixes written by earlier requests
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -187,10 +195,11 @@ class BedrockEmulator:
             return list(self._requests)
 
     def clear(self) -> None:
-        """Forget the recorded requests."""
+        """Forget the recorded requests and the prompt cache."""
         with self._lock:
             self._requests.clear()
             self._attempts.clear()
+        self.cache.clear()
 
     def start(self) -> BedrockEmulator:
         """Bind and serve in a background thread."""

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from local.bedrock.answers import plan_answer
+from local.bedrock.answers import input_total
+from local.bedrock.cache import PromptCache
+from local.bedrock.checks import check_request
+from local.bedrock.compose import PlanError, compose_plan
 from local.bedrock.converse import parse_converse
 from local.bedrock.directives import DirectiveError, split_directives
 from local.bedrock.errors import HTTP_FAULTS, MODEL_ERROR, BedrockError
 from local.bedrock.eventstream import CONTENT_TYPE
+from local.bedrock.families import family_for, split_model_id
 from local.bedrock.formats import ConverseFormat, JsonObject, StreamFormat
 from local.bedrock.jsonbody import invalid, load_object
-from local.bedrock.model import Prompt, Turn
+from local.bedrock.model import Plan, Prompt, Turn
 from local.bedrock.providers.base import NativeFormat
 from local.bedrock.providers.registry import base_model_id, provider_for
 from local.bedrock.script import Step, stream_steps
@@ -59,7 +64,7 @@ Reply = JsonReply | StreamReply
 def _read(operation: Operation, model_id: str, raw: bytes) -> tuple[Prompt, StreamFormat]:
     body = load_object(raw)
     if not operation.native:
-        return parse_converse(body), ConverseFormat()
+        return parse_converse(body, model_id), ConverseFormat()
     provider = provider_for(model_id, body)
     return provider.parse(body), NativeFormat(provider)
 
@@ -74,6 +79,37 @@ def _check_prefill(model_id: str, prompt: Prompt) -> None:
         raise invalid("messages: final assistant content cannot end with trailing whitespace")
 
 
+def _native_limits(fmt: StreamFormat, plan: Plan) -> None:
+    """Native bodies: reasoning and tool calls are emulated for Anthropic Messages only."""
+    if not isinstance(fmt, NativeFormat):
+        return
+    name = fmt.provider.name
+    if (plan.reasoning or plan.tool) and fmt.rich is None:
+        raise invalid(
+            f"The local Bedrock emulates reasoning and tool calls in native Anthropic Messages "
+            f"bodies only, not in {name} bodies."
+        )
+    if plan.fault == "guardrail":
+        raise invalid("The local Bedrock emulates fault=guardrail in Converse only.")
+
+
+def _plan(model_id: str, prompt: Prompt, request_id: str, cache: PromptCache | None) -> Plan:
+    family = family_for(model_id)
+    try:
+        plan = compose_plan(family, prompt, request_id)
+    except (DirectiveError, PlanError) as exc:
+        raise invalid(str(exc)) from exc
+    if not (prompt.asks.cache_prefixes and family.caching and cache is not None):
+        return plan
+    usage = cache.account(
+        split_model_id(model_id)[0],
+        prompt.asks.cache_prefixes,
+        family.cache_min_tokens,
+        input_total(prompt),
+    )
+    return dataclasses.replace(plan, usage=usage)
+
+
 def reply(
     operation: Operation,
     model_id: str,
@@ -82,10 +118,12 @@ def reply(
     *,
     attempt: int = 1,
     corrupt: bool = False,
+    cache: PromptCache | None = None,
 ) -> Reply:
     """The reply to one request (`attempt` counts identical ones); BedrockError if refused."""
     prompt, fmt = _read(operation, model_id, raw)
     _check_prefill(model_id, prompt)
+    check_request(model_id, prompt, streaming=operation.streaming, native=operation.native)
     try:
         directives, _ = split_directives(prompt.user_text)
     except DirectiveError as exc:
@@ -96,8 +134,15 @@ def reply(
         # With `after=N` only the first N identical attempts are refused, so SDK retries and
         # the handler's retry-before-first-byte path can succeed.
         raise BedrockError(HTTP_FAULTS[directives.fault])
-    plan = plan_answer(prompt, directives)
-    turn = Turn(model_id=model_id, request_id=request_id, plan=plan, user_text=prompt.user_text)
+    plan = _plan(model_id, prompt, request_id, cache)
+    _native_limits(fmt, plan)
+    turn = Turn(
+        model_id=model_id,
+        request_id=request_id,
+        plan=plan,
+        user_text=prompt.user_text,
+        asks=prompt.asks,
+    )
     if operation.streaming:
         headers = {"Content-Type": CONTENT_TYPE}
         if operation.native:  # botocore exposes it as response["contentType"]
@@ -107,9 +152,15 @@ def reply(
         raise BedrockError(MODEL_ERROR)
     headers = {"Content-Type": "application/json"}
     if operation.native:  # InvokeModel reports usage in headers too
+        tokens = plan.usage_or_plain
         headers |= {
-            "X-Amzn-Bedrock-Input-Token-Count": str(plan.input_tokens),
+            "X-Amzn-Bedrock-Input-Token-Count": str(tokens.input_tokens),
             "X-Amzn-Bedrock-Output-Token-Count": str(plan.output_tokens),
             "X-Amzn-Bedrock-Invocation-Latency": str(plan.latency_ms),
         }
+        if tokens.cached:  # the prompt caching page's InvokeModel response headers
+            headers |= {
+                "X-Amzn-Bedrock-Cache-Read-Input-Token-Count": str(tokens.cache_read),
+                "X-Amzn-Bedrock-Cache-Write-Input-Token-Count": str(tokens.cache_write),
+            }
     return JsonReply(body=fmt.complete(turn), headers=headers, delay=plan.latency_ms / 1000)

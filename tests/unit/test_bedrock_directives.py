@@ -18,6 +18,13 @@ def test_every_key_parses() -> None:
     )
 
 
+def test_the_richer_directives_parse() -> None:
+    line = "#! think=12 tool=get_weather-2 attachments redacted fault=guardrail after=1"
+    assert parse_line(line) == Directives(
+        think=12, tool="get_weather-2", attachments=True, redacted=True, fault="guardrail", after=1
+    )
+
+
 def test_rest_is_everything_after_the_first_newline_exactly() -> None:
     directives, rest = split_directives("#! echo\n  two\n\nlines 👋\n")
     assert directives.echo
@@ -42,6 +49,12 @@ def test_crlf_line_end_and_line_without_newline() -> None:
         "#! ttft_ms=-1",
         "#! stall_s=100000",
         "#! tokens",
+        "#! think=0",
+        "#! think",
+        "#! tool=",
+        "#! tool=get.weather",
+        "#! tool=" + "x" * 65,
+        "#! attachments=yes",
     ],
 )
 def test_bad_directives_are_refused(line: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from local.bedrock.eventstream import json_payload
 from local.bedrock.formats import Frame, JsonObject
@@ -39,15 +39,47 @@ class NativeProvider(Protocol):
         ...
 
 
+@runtime_checkable
+class RichProvider(NativeProvider, Protocol):
+    """A native format that also streams reasoning and tool calls (Anthropic Messages)."""
+
+    def reasoning(self, turn: Turn, index: int, text: str) -> list[JsonObject]:
+        """Chunks for reasoning piece number `index`."""
+        ...
+
+    def reasoning_end(self, turn: Turn) -> list[JsonObject]:
+        """Chunks that close the reasoning block."""
+        ...
+
+    def tool_start(self, turn: Turn) -> list[JsonObject]:
+        """Chunks that open the tool call block."""
+        ...
+
+    def tool_delta(self, turn: Turn, piece: str) -> list[JsonObject]:
+        """One piece of the tool input's JSON."""
+        ...
+
+    def tool_end(self, turn: Turn) -> list[JsonObject]:
+        """Chunks that close the tool call block."""
+        ...
+
+
 def invocation_metrics(turn: Turn) -> JsonObject:
     """`amazon-bedrock-invocationMetrics`, which Bedrock adds to the final chunk."""
+    # With prompt caching Bedrock adds cacheReadInputTokenCount / cacheWriteInputTokenCount
+    # (docs/PROTOCOLS.md §5.4); inputTokenCount then counts the uncached input only.
     plan = turn.plan
-    return {
-        "inputTokenCount": plan.input_tokens,
+    tokens = plan.usage_or_plain
+    metrics: JsonObject = {
+        "inputTokenCount": tokens.input_tokens,
         "outputTokenCount": plan.output_tokens,
         "invocationLatency": plan.latency_ms,
         "firstByteLatency": round(plan.ttft_s * 1000),
     }
+    if tokens.cached:
+        metrics["cacheReadInputTokenCount"] = tokens.cache_read
+        metrics["cacheWriteInputTokenCount"] = tokens.cache_write
+    return metrics
 
 
 def generation_id(turn: Turn, salt: str = "") -> str:
@@ -60,6 +92,16 @@ class NativeFormat:
 
     def __init__(self, provider: NativeProvider) -> None:
         self.provider = provider
+
+    @property
+    def rich(self) -> RichProvider | None:
+        """The provider, when it streams reasoning and tool calls too."""
+        return self.provider if isinstance(self.provider, RichProvider) else None
+
+    def _rich(self) -> RichProvider:
+        if self.rich is None:  # the service refuses such plans before streaming
+            raise TypeError(f"{self.provider.name} streams no reasoning or tool calls")
+        return self.rich
 
     @staticmethod
     def _chunks(documents: list[JsonObject]) -> list[Frame]:
@@ -75,6 +117,26 @@ class NativeFormat:
     def delta(self, turn: Turn, index: int, text: str) -> list[Frame]:
         """Provider delta chunks."""
         return self._chunks(self.provider.delta(turn, index, text))
+
+    def reasoning(self, turn: Turn, index: int, text: str) -> list[Frame]:
+        """Provider reasoning chunks."""
+        return self._chunks(self._rich().reasoning(turn, index, text))
+
+    def reasoning_end(self, turn: Turn) -> list[Frame]:
+        """Provider chunks that close the reasoning."""
+        return self._chunks(self._rich().reasoning_end(turn))
+
+    def tool_start(self, turn: Turn) -> list[Frame]:
+        """Provider chunks that open a tool call."""
+        return self._chunks(self._rich().tool_start(turn))
+
+    def tool_delta(self, turn: Turn, piece: str) -> list[Frame]:
+        """Provider chunks with a piece of tool input."""
+        return self._chunks(self._rich().tool_delta(turn, piece))
+
+    def tool_end(self, turn: Turn) -> list[Frame]:
+        """Provider chunks that close a tool call."""
+        return self._chunks(self._rich().tool_end(turn))
 
     def closing(self, turn: Turn) -> list[Frame]:
         """Provider closing chunks, the last with the invocation metrics."""

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from local.bedrock.jsonbody import JsonMap, invalid
 from local.bedrock.providers.ai21 import ChatCompletions
 from local.bedrock.providers.amazon import Nova, Titan
-from local.bedrock.providers.anthropic import AnthropicMessages, AnthropicText
+from local.bedrock.providers.anthropic import AnthropicMessages
+from local.bedrock.providers.anthropic_text import AnthropicText
 from local.bedrock.providers.base import NativeProvider
 from local.bedrock.providers.cohere import CohereCommand, CommandR
 from local.bedrock.providers.meta import Llama
