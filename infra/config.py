@@ -42,7 +42,7 @@ class StreamConfig:
     reserved_concurrency: int | None = None
     log_retention_days: int = 30
     architecture: Architecture = "arm64"
-    guardrail: GuardrailConfig | None = None  # API.md §12.3, see infra/guardrail.py
+    guardrail: GuardrailConfig | None = None  # docs/API.md §12.3, see infra/guardrail.py
 
     def __post_init__(self) -> None:
         """Reject settings Lambda or this app would refuse at deploy or run time."""

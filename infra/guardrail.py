@@ -1,4 +1,4 @@
-"""An Amazon Bedrock Guardrail on every Converse call (API.md §12.3): context, environment, IAM.
+"""A Bedrock Guardrail on every Converse call (docs/API.md §12.3): context, environment, IAM.
 
 Context `guardrail_id` and `guardrail_version` (and `guardrail_stream_mode`, `sync` or
 `async`, default `async`) become the function's GUARDRAIL_* variables; the role may apply

@@ -100,7 +100,7 @@ class StreamingFunction(Construct):
             "POWERTOOLS_SERVICE_NAME": service_name,
             "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace,
         }
-        if guardrail is not None:  # API.md §12.3: on every Converse call, applied by this role
+        if guardrail is not None:  # docs/API.md §12.3: on every Converse call, applied by this role
             environment.update(guardrail.environment())
             self.role.add_to_policy(guardrail.statement(stack))
         self.api_key_secret: secretsmanager.Secret | None = None

@@ -1,4 +1,4 @@
-"""Typed content of a chat request (API.md §12.1): blocks, tools, tool choice, reasoning.
+"""Typed content of a chat request (docs/API.md §12.1): blocks, tools, tool choice, reasoning.
 
 Content blocks are data, not strings: image and document bytes are decoded once, in
 validation, and handed to boto3 as raw bytes (docs/ARCHITECTURE.md, "Growing past text").
@@ -86,7 +86,7 @@ Block: TypeAlias = (
     | CachePointBlock
 )
 SystemBlock: TypeAlias = TextBlock | CachePointBlock
-# A message's content: a string (API.md §2) or a list of blocks (§12.1).
+# A message's content: a string (docs/API.md §2) or a list of blocks (§12.1).
 Content: TypeAlias = str | tuple[Block, ...]
 
 
@@ -125,7 +125,7 @@ class ReasoningPlan:
 
 @dataclass(frozen=True)
 class Guardrail:
-    """The deployment's guardrail, attached to every Converse call (API.md §12.3)."""
+    """The deployment's guardrail, attached to every Converse call (docs/API.md §12.3)."""
 
     identifier: str
     version: str

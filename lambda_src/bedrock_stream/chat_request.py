@@ -1,4 +1,4 @@
-"""The chat request as the adapters read it, built from a schema-checked body (API.md §2, §12).
+"""The chat request as the adapters read it, built from a schema-checked body (docs/API.md §2, §12).
 
 Content is parsed into typed blocks (content.py) and the model family's rules are applied
 (model_rules.py) before Bedrock is called.
@@ -37,12 +37,12 @@ class Message:
     """One turn of the conversation."""
 
     role: Role
-    content: Content  # a string, or typed blocks (API.md §12.1)
+    content: Content  # a string, or typed blocks (docs/API.md §12.1)
 
 
 @dataclass(frozen=True)
 class ChatRequest:
-    """A validated chat request (API.md §2, §12.1), with the model's rules applied.
+    """A validated chat request (docs/API.md §2, §12.1), with the model's rules applied.
 
     `max_tokens` is what is sent (the model's default capped at MAX_TOKENS_LIMIT when the
     body gave none), `top_p` is dropped where the model's rules say so, and `reasoning` is
@@ -67,7 +67,7 @@ class ChatRequest:
 def build_chat(
     doc: Mapping[str, Any], model: str, messages: tuple[Message, ...], config: Config
 ) -> ChatRequest:
-    """A prompt/messages request with the model family's rules applied (API.md §12.1)."""
+    """A prompt/messages request with the model family's rules applied (docs/API.md §12.1)."""
     family = family_of(model)
     system = parse_system(doc.get("system"))
     tools = parse_tools(doc.get("tools"))

@@ -13,7 +13,7 @@ from bedrock_stream.blocks import Guardrail
 
 AuthMode = Literal["iam", "api_key"]
 
-# The local allow-list of API.md §9 and §12.5, used only when ALLOWED_MODELS is unset (the
+# The local allow-list of docs/API.md §9 and §12.5, used only when ALLOWED_MODELS is unset (the
 # stack sets it); the first is the default.
 FALLBACK_MODELS = (
     "global.anthropic.claude-haiku-4-5-20251001-v1:0",
@@ -67,7 +67,7 @@ class Config:
     read_timeout_s: float = 65.0
     reader_join_s: float = 5.0
     queue_size: int = 64
-    guardrail: Guardrail | None = None  # API.md §12.3
+    guardrail: Guardrail | None = None  # docs/API.md §12.3
 
 
 def _truthy(value: str | None) -> bool:
@@ -85,7 +85,7 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 
 def guardrail_from_env(env: Mapping[str, str], log_content: bool) -> Guardrail | None:
-    """GUARDRAIL_ID, GUARDRAIL_VERSION, GUARDRAIL_STREAM_MODE (API.md §12.3); None when unset.
+    """GUARDRAIL_ID, GUARDRAIL_VERSION, GUARDRAIL_STREAM_MODE (docs/API.md §12.3); None when unset.
 
     The guardrail's trace may quote the prompt or the answer, so it is enabled only when
     LOG_CONTENT is.

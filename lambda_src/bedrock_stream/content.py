@@ -1,4 +1,4 @@
-"""Schema-checked JSON to typed content (API.md §12.1): blocks, system, tools, tool choice.
+"""Schema-checked JSON to typed content (docs/API.md §12.1): blocks, system, tools, tool choice.
 
 The schema has already checked shapes and types; here the bytes are decoded and checked,
 roles are held to the blocks they may carry, and every refusal names its field.

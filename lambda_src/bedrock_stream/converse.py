@@ -57,7 +57,7 @@ def resume_split(req: ChatRequest) -> tuple[list[Message], str]:
 def converse_kwargs(req: ChatRequest) -> dict[str, Any]:
     """The converse_stream arguments; a final assistant message is passed through (resume).
 
-    `inferenceConfig.maxTokens` is always sent (API.md §12.1): the request's, else the
+    `inferenceConfig.maxTokens` is always sent (docs/API.md §12.1): the request's, else the
     model's default from the family table.
     """
     messages, _ = resume_split(req)

@@ -22,7 +22,7 @@ Effort = Literal["low", "medium", "high"]
 NativeFormat = Literal["anthropic", "titan", "nova", "llama", "cohere", "mistral", "jamba"]
 
 # Where each native body format names the answer's length limit (checked against
-# MAX_TOKENS_LIMIT, API.md §8), per the model-parameters-* pages of the Bedrock user guide.
+# MAX_TOKENS_LIMIT, docs/API.md §8), per the model-parameters-* pages of the Bedrock user guide.
 NATIVE_LIMIT_FIELDS: Final[dict[NativeFormat, tuple[tuple[str, ...], ...]]] = {
     "anthropic": (("max_tokens",), ("max_tokens_to_sample",)),
     "titan": (("textGenerationConfig", "maxTokenCount"),),
@@ -53,7 +53,7 @@ class Family:
     reasoning: ReasoningStyle = "none"
     # Takes temperature or top_p, but not both in one request.
     sampling_exclusive: bool = False
-    # Continues a final assistant message (resume, API.md §5).
+    # Continues a final assistant message (resume, docs/API.md §5).
     prefill: bool = True
     # Prefill is refused while reasoning is on (Claude with `thinking`).
     prefill_with_reasoning: bool = True

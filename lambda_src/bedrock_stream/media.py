@@ -1,7 +1,7 @@
 """Checks on attached bytes: base64, size, and that they are what their declared format says.
 
 Pure functions that return the problem as a short phrase (None when the bytes are fine), so
-that the caller can put the field's name in front of it (API.md §12.1).
+that the caller can put the field's name in front of it (docs/API.md §12.1).
 """
 
 from __future__ import annotations

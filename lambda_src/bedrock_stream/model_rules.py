@@ -1,4 +1,4 @@
-"""Per-model rules of API.md §12.1, read from the family table and applied before Bedrock.
+"""Per-model rules of docs/API.md §12.1, read from the family table and applied before Bedrock.
 
 Pure: a request's parts and the model's family in, the values to send (or a 400 that names
 the field and the model) out.
@@ -146,7 +146,7 @@ def _nearest_effort(budget: int) -> Effort:
 def plan_reasoning(
     family: Family, model: str, reasoning: Reasoning | None, max_tokens: int
 ) -> ReasoningPlan | None:
-    """The model's own reasoning control for what the request asked (API.md §12.1).
+    """The model's own reasoning control for what the request asked (docs/API.md §12.1).
 
     A model that always reasons has no switch: a `reasoning` field for it is accepted and
     not sent, so that one client request works with every reasoning model.

@@ -181,7 +181,7 @@ _NATIVE_COMPANIONS = frozenset({"model", "native", "format"})
 
 
 def parse_chat(doc: Any, config: Config) -> ChatRequest:
-    """Validate a decoded body against the schema and the cross-field rules of API.md §2, §12."""
+    """Validate a decoded body: the schema, then the cross-field rules (docs/API.md §2, §12)."""
     try:
         validator(config.max_tokens_limit)(doc)
     except fastjsonschema.JsonSchemaValueException as exc:

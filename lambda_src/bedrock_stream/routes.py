@@ -54,7 +54,7 @@ def chat_get(ex: Exchange) -> None:
 
 
 def model_details(model: str) -> dict[str, object]:
-    """What `GET /models` says a model can do, from the family table (API.md §12.1)."""
+    """What `GET /models` says a model can do, from the family table (docs/API.md §12.1)."""
     family = family_of(model)
     return {
         "id": model,

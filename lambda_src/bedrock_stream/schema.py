@@ -1,4 +1,4 @@
-"""The JSON Schema of the chat request (API.md §2, §12.1); it doubles as its documentation.
+"""The JSON Schema of the chat request (docs/API.md §2, §12.1); it doubles as its documentation.
 
 It checks shapes and types; rules across fields (roles, tool ids, what a model can do) are
 checked in code (request.py, content.py, model_rules.py).
@@ -41,7 +41,7 @@ def _typed(kind: str, required: list[str], properties: dict[str, Any]) -> dict[s
 
 
 def _blocks(kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """An object with a `type` among `kinds` and that type's fields (API.md §12.1)."""
+    """An object with a `type` among `kinds` and that type's fields (docs/API.md §12.1)."""
     return {
         "type": "object",
         "required": ["type"],
@@ -110,7 +110,7 @@ def chat_schema(max_tokens_limit: int) -> dict[str, Any]:
                     "required": ["role", "content"],
                     "properties": {
                         "role": {"enum": ["user", "assistant"]},
-                        # A string (API.md §2) or a list of blocks (§12.1).
+                        # A string (docs/API.md §2) or a list of blocks (§12.1).
                         "content": {
                             "type": ["string", "array"],
                             "minLength": 1,

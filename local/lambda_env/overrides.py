@@ -26,7 +26,7 @@ FUNCTION_VARIABLES = (
     "POWERTOOLS_METRICS_NAMESPACE",
     "POWERTOOLS_LOG_LEVEL",
 )
-# API.md §9, §12.5: the local allow-list unless ALLOWED_MODELS is set; the first is the default.
+# docs/API.md §9, §12.5: the local allow-list unless ALLOWED_MODELS is set; first is default.
 LOCAL_MODELS = (
     "global.anthropic.claude-haiku-4-5-20251001-v1:0",
     "anthropic.claude-3-haiku-20240307-v1:0",

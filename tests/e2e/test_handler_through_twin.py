@@ -605,7 +605,7 @@ def test_get_models(twin: ChatTwin) -> None:
     assert received.header("Content-Type") == "application/json"
     body = json.loads(received.body)
     assert (body["models"], body["default"]) == (list(LOCAL_MODELS), DEFAULT_MODEL)
-    assert [d["id"] for d in body["details"]] == list(LOCAL_MODELS)  # API.md §12.1
+    assert [d["id"] for d in body["details"]] == list(LOCAL_MODELS)  # docs/API.md §12.1
 
 
 def test_get_chat_streams_sse(twin: ChatTwin) -> None:

@@ -1,4 +1,4 @@
-"""A Bedrock Guardrail from context (API.md §12.3): environment, ApplyGuardrail on it alone."""
+"""A Bedrock Guardrail from context (docs/API.md §12.3): environment, ApplyGuardrail on it alone."""
 
 from __future__ import annotations
 

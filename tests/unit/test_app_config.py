@@ -62,7 +62,7 @@ def test_bad_auth_mode_fails_loudly():
 
 
 def test_the_local_default_is_claude_haiku_4_5_and_the_old_ten_remain():
-    # API.md §12.5: the new first entry is the default; the §9 list stays.
+    # docs/API.md §12.5: the new first entry is the default; the §9 list stays.
     assert FALLBACK_MODELS[0] == "global.anthropic.claude-haiku-4-5-20251001-v1:0"
     assert {
         "anthropic.claude-3-haiku-20240307-v1:0",

@@ -1,4 +1,4 @@
-"""converse_kwargs for each family and feature of API.md §12.1 (the shapes ConverseStream takes)."""
+"""converse_kwargs for each family and feature of docs/API.md §12.1 (ConverseStream shapes)."""
 
 from __future__ import annotations
 

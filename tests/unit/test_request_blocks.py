@@ -1,4 +1,4 @@
-"""Every request rule of API.md §12.1: a 400 naming the field, before Bedrock is called."""
+"""Every request rule of docs/API.md §12.1: a 400 naming the field, before Bedrock is called."""
 
 from __future__ import annotations
 

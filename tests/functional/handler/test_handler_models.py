@@ -1,4 +1,4 @@
-"""GET /models details (API.md §12.1): what each allowed model can do, from the family table."""
+"""GET /models details (docs/API.md §12.1): what each allowed model can do, from the table."""
 
 from __future__ import annotations
 

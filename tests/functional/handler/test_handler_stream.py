@@ -170,7 +170,7 @@ def test_models_route(run):
     cfg = make_config()
     assert stream.status == 200
     body = stream.json()
-    # API.md §12.1 adds "details" (tested in test_handler_models.py) beside these two.
+    # docs/API.md §12.1 adds "details" (tested in test_handler_models.py) beside these two.
     assert {k: body[k] for k in ("models", "default")} == {
         "models": list(cfg.allowed_models),
         "default": cfg.default_model,
