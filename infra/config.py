@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 
+from infra.guardrail import GuardrailConfig, guardrail_from_context
+
 Architecture = Literal["arm64", "x86_64"]
 AuthMode = Literal["iam", "api_key"]
 
@@ -40,6 +42,7 @@ class StreamConfig:
     reserved_concurrency: int | None = None
     log_retention_days: int = 30
     architecture: Architecture = "arm64"
+    guardrail: GuardrailConfig | None = None  # docs/API.md §12.3, see infra/guardrail.py
 
     def __post_init__(self) -> None:
         """Reject settings Lambda or this app would refuse at deploy or run time."""
@@ -106,6 +109,10 @@ def config_from_context(get: Callable[[str], object]) -> StreamConfig:
     retention = read("log_retention_days")
     concurrency = read("reserved_concurrency")
     default_model = read("default_model")
+    try:
+        guardrail = guardrail_from_context(read)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     return StreamConfig(
         models=defaults.models if models is None else _as_list("models", models),
         default_model=None if default_model is None else str(default_model).strip(),
@@ -125,4 +132,5 @@ def config_from_context(get: Callable[[str], object]) -> StreamConfig:
             Architecture,
             _choice("architecture", read("architecture") or "arm64", ("arm64", "x86_64")),
         ),
+        guardrail=guardrail,
     )

@@ -40,6 +40,7 @@ class BedrockStreamStack(Stack):
             reserved_concurrency=cfg.reserved_concurrency,
             log_retention_days=cfg.log_retention_days,
             architecture=cfg.architecture,
+            guardrail=cfg.guardrail,
         )
         CfnOutput(self, "FunctionUrl", value=self.streaming.url.url, description="Function URL")
         CfnOutput(

@@ -14,6 +14,7 @@ from constructs import Construct
 from infra.alarms import FunctionAlarms, function_alarms
 from infra.bedrock_access import GEO_DESTINATION_REGIONS, bedrock_statements
 from infra.config import Architecture, AuthMode
+from infra.guardrail import GuardrailConfig
 from infra.settings import (
     APP_SETTINGS,
     EXEC_WRAPPER,
@@ -61,6 +62,7 @@ class StreamingFunction(Construct):
         metrics_namespace: str = METRICS_NAMESPACE,
         settings: Mapping[str, str] | None = None,
         destination_regions: Mapping[str, tuple[str, ...]] = GEO_DESTINATION_REGIONS,
+        guardrail: GuardrailConfig | None = None,
     ) -> None:
         """Create the function, its URL, role, log group, alarms and (api_key auth) its secret."""
         super().__init__(scope, construct_id)
@@ -98,6 +100,9 @@ class StreamingFunction(Construct):
             "POWERTOOLS_SERVICE_NAME": service_name,
             "POWERTOOLS_METRICS_NAMESPACE": metrics_namespace,
         }
+        if guardrail is not None:  # docs/API.md §12.3: on every Converse call, applied by this role
+            environment.update(guardrail.environment())
+            self.role.add_to_policy(guardrail.statement(stack))
         self.api_key_secret: secretsmanager.Secret | None = None
         if auth == "api_key":
             self.api_key_secret = secretsmanager.Secret(

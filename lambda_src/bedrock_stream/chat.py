@@ -8,6 +8,7 @@ from typing import Final
 from bedrock_stream.adapter import BedrockCall
 from bedrock_stream.app import Exchange
 from bedrock_stream.bedrock_client import EventStreamProtocol
+from bedrock_stream.blocks import loggable
 from bedrock_stream.converse import converse_call
 from bedrock_stream.encoders import Encoder, choose_format, stream_head
 from bedrock_stream.errors import AppError
@@ -84,8 +85,8 @@ def run_call(
     call = ADAPTERS[mode(req)](req)
     ex.log.update(model=req.model, mode=mode(req))
     if config.log_content:
-        ex.log["prompt"] = [{"role": m.role, "content": m.content} for m in req.messages]
-        ex.log["system"] = req.system
+        ex.log["prompt"] = [{"role": m.role, "content": loggable(m.content)} for m in req.messages]
+        ex.log["system"] = req.system if not isinstance(req.system, tuple) else loggable(req.system)
         ex.log["native"] = req.native
     with bedrock_subsegment(req.model, call.operation) as subsegment:
         try:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from bedrock_stream.blocks import Guardrail
+
 AuthMode = Literal["iam", "api_key"]
 
-# The local allow-list of API.md §9, used only when ALLOWED_MODELS is unset (the stack sets it).
+# The local allow-list of docs/API.md §9 and §12.5, used only when ALLOWED_MODELS is unset (the
+# stack sets it); the first is the default.
 FALLBACK_MODELS = (
+    "global.anthropic.claude-haiku-4-5-20251001-v1:0",
     "anthropic.claude-3-haiku-20240307-v1:0",
     "us.anthropic.claude-3-5-haiku-20241022-v1:0",
     "anthropic.claude-v2:1",
@@ -22,7 +27,19 @@ FALLBACK_MODELS = (
     "cohere.command-r-v1:0",
     "mistral.mistral-7b-instruct-v0:2",
     "ai21.jamba-1-5-mini-v1:0",
+    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    "us.amazon.nova-2-lite-v1:0",
+    "us.deepseek.r1-v1:0",
+    "openai.gpt-oss-20b-1:0",
 )
+
+# A guardrail's id (or ARN) and version as ConverseStream takes them.
+# https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_GuardrailStreamConfiguration.html
+GUARDRAIL_ID = re.compile(
+    r"[a-z0-9]+|arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+"
+)
+GUARDRAIL_VERSION = re.compile(r"[1-9][0-9]{0,7}|DRAFT")
+GUARDRAIL_STREAM_MODES = ("sync", "async")
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,7 @@ class Config:
     read_timeout_s: float = 65.0
     reader_join_s: float = 5.0
     queue_size: int = 64
+    guardrail: Guardrail | None = None  # docs/API.md §12.3
 
 
 def _truthy(value: str | None) -> bool:
@@ -66,6 +84,26 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
+def guardrail_from_env(env: Mapping[str, str], log_content: bool) -> Guardrail | None:
+    """GUARDRAIL_ID, GUARDRAIL_VERSION, GUARDRAIL_STREAM_MODE (docs/API.md §12.3); None when unset.
+
+    The guardrail's trace may quote the prompt or the answer, so it is enabled only when
+    LOG_CONTENT is.
+    """
+    ident = env.get("GUARDRAIL_ID", "").strip()
+    version = env.get("GUARDRAIL_VERSION", "").strip()
+    mode = env.get("GUARDRAIL_STREAM_MODE", "").strip().lower() or "async"
+    if not ident and not version:
+        return None
+    if not GUARDRAIL_ID.fullmatch(ident):
+        raise ValueError(f"GUARDRAIL_ID must be a guardrail id or ARN, not {ident!r}")
+    if not GUARDRAIL_VERSION.fullmatch(version):
+        raise ValueError(f"GUARDRAIL_VERSION must be a version number or DRAFT, not {version!r}")
+    if mode not in GUARDRAIL_STREAM_MODES:
+        raise ValueError(f"GUARDRAIL_STREAM_MODE must be sync or async, not {mode!r}")
+    return Guardrail(ident, version, "sync" if mode == "sync" else "async", trace=log_content)
+
+
 def from_env(env: Mapping[str, str]) -> Config:
     """Build a Config from an environment mapping (os.environ by default in load())."""
     models = tuple(m.strip() for m in env.get("ALLOWED_MODELS", "").split(",") if m.strip())
@@ -75,6 +113,7 @@ def from_env(env: Mapping[str, str]) -> Config:
     if auth not in ("iam", "api_key"):
         raise ValueError(f"AUTH_MODE must be iam or api_key, not {auth!r}")
     stall = _float(env, "STALL_TIMEOUT_S", 60.0)
+    log_content = _truthy(env.get("LOG_CONTENT"))
     return Config(
         allowed_models=allowed,
         default_model=default,
@@ -83,7 +122,7 @@ def from_env(env: Mapping[str, str]) -> Config:
         stall_timeout_s=stall,
         keepalive_s=_float(env, "KEEPALIVE_S", 10.0),
         deadline_margin_s=_float(env, "DEADLINE_MARGIN_S", 3.0),
-        log_content=_truthy(env.get("LOG_CONTENT")),
+        log_content=log_content,
         auth_mode="api_key" if auth == "api_key" else "iam",
         api_key_secret_arn=env.get("API_KEY_SECRET_ARN") or None,
         api_key=env.get("API_KEY") or None,
@@ -92,6 +131,7 @@ def from_env(env: Mapping[str, str]) -> Config:
         backoff_cap_s=_float(env, "BEDROCK_BACKOFF_CAP_S", 4.0),
         connect_timeout_s=_float(env, "BEDROCK_CONNECT_TIMEOUT_S", 5.0),
         read_timeout_s=_float(env, "BEDROCK_READ_TIMEOUT_S", stall + 5.0),
+        guardrail=guardrail_from_env(env, log_content),
     )
 
 

@@ -7,8 +7,30 @@ from typing import Any
 
 from bedrock_stream.adapter import BedrockCall, EndTracker
 from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, EventStreamProtocol
+from bedrock_stream.blocks import Content, TextBlock, blocks_of
+from bedrock_stream.converse_request import (
+    block_to_converse,
+    guardrail_to_converse,
+    reasoning_fields,
+    system_to_converse,
+    tool_config_to_converse,
+)
 from bedrock_stream.events import Delta, Terminal
+from bedrock_stream.families import family_of
 from bedrock_stream.request import ChatRequest, Message
+
+
+def _held_back(content: Content) -> tuple[Content | None, str]:
+    """A final assistant turn without its trailing whitespace (None if nothing is left)."""
+    if isinstance(content, str):
+        kept = content.rstrip()
+        return (kept or None), content[len(kept) :]
+    if not content or not isinstance(content[-1], TextBlock):
+        return content, ""
+    text = content[-1].text
+    kept = text.rstrip()
+    rest = content[:-1] + ((TextBlock(kept),) if kept else ())
+    return (rest or None), text[len(kept) :]
 
 
 def resume_split(req: ChatRequest) -> tuple[list[Message], str]:
@@ -18,39 +40,57 @@ def resume_split(req: ChatRequest) -> tuple[list[Message], str]:
     content cannot end with trailing whitespace", Anthropic models), yet a stream broken at a
     paragraph end leaves exactly that. The whitespace is sent later instead: it is trimmed
     from the start of the continuation, so the client's text plus ours is still the answer.
+    With block content, the same holds for a final text block.
     """
     messages = list(req.messages)
     if not messages or messages[-1].role != "assistant":
         return messages, ""
-    last = messages[-1]
-    kept = last.content.rstrip()
-    held = last.content[len(kept) :]
+    kept, held = _held_back(messages[-1].content)
     if not held:
         return messages, ""
+    if kept is None:
+        return messages[:-1], held
     messages[-1] = Message("assistant", kept)
-    return (messages if kept else messages[:-1]), held
+    return messages, held
 
 
 def converse_kwargs(req: ChatRequest) -> dict[str, Any]:
-    """The converse_stream arguments; a final assistant message is passed through (resume)."""
+    """The converse_stream arguments; a final assistant message is passed through (resume).
+
+    `inferenceConfig.maxTokens` is always sent (docs/API.md §12.1): the request's, else the
+    model's default from the family table.
+    """
     messages, _ = resume_split(req)
     kwargs: dict[str, Any] = {
         "modelId": req.model,
-        "messages": [{"role": m.role, "content": [{"text": m.content}]} for m in messages],
+        "messages": [
+            {"role": m.role, "content": [block_to_converse(b) for b in blocks_of(m.content)]}
+            for m in messages
+        ],
     }
-    if req.system:
-        kwargs["system"] = [{"text": req.system}]
-    inference: dict[str, Any] = {}
+    system = system_to_converse(req.system)
+    if system:
+        kwargs["system"] = system
+    max_tokens = req.max_tokens
+    if max_tokens is None:
+        max_tokens = family_of(req.model).default_max_tokens
+    inference: dict[str, Any] = {"maxTokens": max_tokens}
     for key, value in (
-        ("maxTokens", req.max_tokens),
         ("temperature", req.temperature),
         ("topP", req.top_p),
         ("stopSequences", list(req.stop) or None),
     ):
         if value is not None:
             inference[key] = value
-    if inference:
-        kwargs["inferenceConfig"] = inference
+    kwargs["inferenceConfig"] = inference
+    tool_config = tool_config_to_converse(req.tools, req.tool_choice, messages)
+    if tool_config is not None:
+        kwargs["toolConfig"] = tool_config
+    fields = reasoning_fields(req.reasoning)
+    if fields:
+        kwargs["additionalModelRequestFields"] = fields
+    if req.guardrail is not None:
+        kwargs["guardrailConfig"] = guardrail_to_converse(req.guardrail)
     return kwargs
 
 

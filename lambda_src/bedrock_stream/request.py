@@ -8,17 +8,28 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 import fastjsonschema
 from aws_lambda_powertools.utilities.data_classes import LambdaFunctionUrlEvent
 
+from bedrock_stream.chat_request import ChatRequest, Message, build_chat, parse_messages
 from bedrock_stream.config import Config
 from bedrock_stream.errors import AppError
 from bedrock_stream.schema import validator
 
-Role = Literal["user", "assistant"]
+# ChatRequest and Message live in chat_request.py; callers keep importing them from here.
+__all__ = [
+    "EMPTY_REQUEST",
+    "ChatRequest",
+    "HttpRequest",
+    "Message",
+    "decode_json",
+    "parse_chat",
+    "parse_event",
+    "query_to_body",
+]
 
 
 @dataclass(frozen=True)
@@ -30,29 +41,6 @@ class HttpRequest:
     headers: Mapping[str, str]
     query: Mapping[str, str]
     body: bytes
-
-
-@dataclass(frozen=True)
-class Message:
-    """One turn of the conversation."""
-
-    role: Role
-    content: str
-
-
-@dataclass(frozen=True)
-class ChatRequest:
-    """A validated chat request (API.md §2)."""
-
-    model: str
-    messages: tuple[Message, ...] = ()
-    system: str | None = None
-    max_tokens: int | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    stop: tuple[str, ...] = ()
-    format: str | None = None
-    native: Mapping[str, Any] | None = field(default=None, hash=False)
 
 
 def parse_event(event: Any, max_body_bytes: int) -> HttpRequest:
@@ -193,7 +181,7 @@ _NATIVE_COMPANIONS = frozenset({"model", "native", "format"})
 
 
 def parse_chat(doc: Any, config: Config) -> ChatRequest:
-    """Validate a decoded body against the schema and the cross-field rules of API.md §2."""
+    """Validate a decoded body: the schema, then the cross-field rules (docs/API.md §2, §12)."""
     try:
         validator(config.max_tokens_limit)(doc)
     except fastjsonschema.JsonSchemaValueException as exc:
@@ -210,37 +198,12 @@ def parse_chat(doc: Any, config: Config) -> ChatRequest:
                 "invalid_request",
                 f"with native, only model and format are allowed, not {[_short(k) for k in extra]}",
             )
-    messages = _messages(doc)
+    messages = parse_messages(doc)
     if model not in config.allowed_models:
         raise AppError("model_not_allowed", f"model {model!r} is not allowed here")
-    return ChatRequest(
-        model=model,
-        messages=messages,
-        system=doc.get("system"),
-        max_tokens=int(doc["max_tokens"]) if "max_tokens" in doc else None,
-        temperature=doc.get("temperature"),
-        top_p=doc.get("top_p"),
-        stop=tuple(doc.get("stop", ())),
-        format=doc.get("format"),
-        native=doc.get("native"),
-    )
-
-
-def _messages(doc: Mapping[str, Any]) -> tuple[Message, ...]:
-    if "prompt" in doc:
-        return (Message("user", doc["prompt"]),)
-    raw = doc.get("messages", [])
-    expected: Role = "user"
-    out: list[Message] = []
-    for index, item in enumerate(raw):
-        if item["role"] != expected:
-            raise AppError(
-                "invalid_request",
-                f"messages[{index}].role must be {expected}: roles alternate, starting with user",
-            )
-        out.append(Message(item["role"], item["content"]))
-        expected = "assistant" if expected == "user" else "user"
-    return tuple(out)
+    if "native" in doc:
+        return ChatRequest(model=model, format=doc.get("format"), native=doc["native"])
+    return build_chat(doc, model, messages, config)
 
 
 def _schema_message(exc: fastjsonschema.JsonSchemaValueException) -> str:

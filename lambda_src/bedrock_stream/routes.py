@@ -9,6 +9,7 @@ from typing import Final
 from bedrock_stream.app import Exchange
 from bedrock_stream.chat import stream_chat
 from bedrock_stream.errors import AppError, ErrorShape, error_body
+from bedrock_stream.families import family_of
 from bedrock_stream.openai_compat import chat_completions, list_models, openai_error
 from bedrock_stream.page import chat_page
 from bedrock_stream.request import decode_json, parse_chat, query_to_body
@@ -52,10 +53,30 @@ def chat_get(ex: Exchange) -> None:
     stream_chat(ex, parse_chat(query_to_body(ex.http.query), ex.app.config))
 
 
+def model_details(model: str) -> dict[str, object]:
+    """What `GET /models` says a model can do, from the family table (docs/API.md §12.1)."""
+    family = family_of(model)
+    return {
+        "id": model,
+        "family": family.name,
+        "input": family.input_list(),
+        "tools": family.tools,
+        "reasoning": family.reasoning,
+        "caching": family.caching,
+    }
+
+
 def models(ex: Exchange) -> None:
-    """GET /models: the allow-list and the default."""
+    """GET /models: the allow-list, the default, and what each model can do."""
     config = ex.app.config
-    ex.send_json(200, {"models": list(config.allowed_models), "default": config.default_model})
+    ex.send_json(
+        200,
+        {
+            "models": list(config.allowed_models),
+            "default": config.default_model,
+            "details": [model_details(m) for m in config.allowed_models],
+        },
+    )
 
 
 def page(ex: Exchange) -> None:

@@ -1,4 +1,8 @@
-"""The JSON Schema of the chat request (API.md §2); it doubles as its documentation."""
+"""The JSON Schema of the chat request (docs/API.md §2, §12.1); it doubles as its documentation.
+
+It checks shapes and types; rules across fields (roles, tool ids, what a model can do) are
+checked in code (request.py, content.py, model_rules.py).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,82 @@ from typing import Any
 import fastjsonschema
 
 FORMATS = ["sse", "ndjson", "text"]
+IMAGE_FORMATS = ["png", "jpeg", "gif", "webp"]
+DOCUMENT_FORMATS = ["pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md"]
+EFFORTS = ["low", "medium", "high"]
+# Bedrock's tool names and tool-use ids.
+# https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ToolSpecification.html
+# https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ToolUseBlock.html
+TOOL_NAME = "^[a-zA-Z0-9_-]{1,64}$"
+TOOL_USE_ID = "^[a-zA-Z0-9_-]{1,64}$"
+# Claude's smallest thinking budget; an effort is mapped to at least this much.
+# https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html
+MIN_BUDGET_TOKENS = 1024
+
+_STRING = {"type": "string", "minLength": 1}
+
+
+def _typed(kind: str, required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    """The schema of one block type, applied when `type` is `kind` (draft-07 if/then)."""
+    return {
+        "if": {"properties": {"type": {"const": kind}}},
+        "then": {
+            "additionalProperties": False,
+            "required": ["type", *required],
+            "properties": {"type": {"const": kind}, **properties},
+        },
+    }
+
+
+def _blocks(kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """An object with a `type` among `kinds` and that type's fields (docs/API.md §12.1)."""
+    return {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"enum": list(kinds)}},
+        "allOf": list(kinds.values()),
+    }
+
+
+_IMAGE = _typed("image", ["format", "data"], {"format": {"enum": IMAGE_FORMATS}, "data": _STRING})
+_TEXT = _typed("text", ["text"], {"text": _STRING})
+_TOOL_RESULT_PART = _blocks({"text": _TEXT, "image": _IMAGE})
+BLOCK_TYPES: dict[str, dict[str, Any]] = {
+    "text": _TEXT,
+    "image": _IMAGE,
+    "document": _typed(
+        "document",
+        ["format", "name", "data"],
+        {"format": {"enum": DOCUMENT_FORMATS}, "name": _STRING, "data": _STRING},
+    ),
+    "tool_use": _typed(
+        "tool_use",
+        ["id", "name", "input"],
+        {
+            "id": {"type": "string", "pattern": TOOL_USE_ID},
+            "name": {"type": "string", "pattern": TOOL_NAME},
+            "input": {"type": "object"},
+        },
+    ),
+    "tool_result": _typed(
+        "tool_result",
+        ["tool_use_id", "content"],
+        {
+            "tool_use_id": {"type": "string", "pattern": TOOL_USE_ID},
+            "content": {
+                "type": ["string", "array"],
+                "minLength": 1,
+                "minItems": 1,
+                "items": _TOOL_RESULT_PART,
+            },
+            "status": {"enum": ["success", "error"]},
+        },
+    ),
+    "reasoning": _typed(
+        "reasoning", [], {"text": _STRING, "signature": _STRING, "redacted": _STRING}
+    ),
+    "cache_point": _typed("cache_point", [], {}),
+}
 
 
 def chat_schema(max_tokens_limit: int) -> dict[str, Any]:
@@ -30,11 +110,22 @@ def chat_schema(max_tokens_limit: int) -> dict[str, Any]:
                     "required": ["role", "content"],
                     "properties": {
                         "role": {"enum": ["user", "assistant"]},
-                        "content": {"type": "string", "minLength": 1},
+                        # A string (docs/API.md §2) or a list of blocks (§12.1).
+                        "content": {
+                            "type": ["string", "array"],
+                            "minLength": 1,
+                            "minItems": 1,
+                            "items": _blocks(BLOCK_TYPES),
+                        },
                     },
                 },
             },
-            "system": {"type": "string"},  # "" means none (a page's empty box)
+            # "" means none (a page's empty box); a list holds text and cache points.
+            "system": {
+                "type": ["string", "array"],
+                "minItems": 1,
+                "items": _blocks({"text": _TEXT, "cache_point": BLOCK_TYPES["cache_point"]}),
+            },
             "model": {"type": "string", "minLength": 1, "maxLength": 2048},
             "max_tokens": {"type": "integer", "minimum": 1, "maximum": max_tokens_limit},
             "temperature": unit_interval,
@@ -46,6 +137,32 @@ def chat_schema(max_tokens_limit: int) -> dict[str, Any]:
             },
             "format": {"enum": FORMATS},
             "native": {"type": "object"},
+            "tools": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["name", "input_schema"],
+                    "properties": {
+                        "name": {"type": "string", "pattern": TOOL_NAME},
+                        "description": _STRING,
+                        "input_schema": {"type": "object"},
+                    },
+                },
+            },
+            # "auto" | "any" | "none" | {"name": ...}: checked in code for a clearer message.
+            "tool_choice": {"type": ["string", "object"]},
+            "reasoning": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "maxProperties": 1,
+                "properties": {
+                    "budget_tokens": {"type": "integer", "minimum": MIN_BUDGET_TOKENS},
+                    "effort": {"enum": EFFORTS},
+                },
+            },
         },
     }
 

@@ -26,8 +26,9 @@ FUNCTION_VARIABLES = (
     "POWERTOOLS_METRICS_NAMESPACE",
     "POWERTOOLS_LOG_LEVEL",
 )
-# API.md §9: the local allow-list unless ALLOWED_MODELS is set; the first is the default.
+# docs/API.md §9, §12.5: the local allow-list unless ALLOWED_MODELS is set; first is default.
 LOCAL_MODELS = (
+    "global.anthropic.claude-haiku-4-5-20251001-v1:0",
     "anthropic.claude-3-haiku-20240307-v1:0",
     "us.anthropic.claude-3-5-haiku-20241022-v1:0",
     "anthropic.claude-v2:1",
@@ -38,6 +39,10 @@ LOCAL_MODELS = (
     "cohere.command-r-v1:0",
     "mistral.mistral-7b-instruct-v0:2",
     "ai21.jamba-1-5-mini-v1:0",
+    "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    "us.amazon.nova-2-lite-v1:0",
+    "us.deepseek.r1-v1:0",
+    "openai.gpt-oss-20b-1:0",
 )
 URL_AUTH: dict[LocalAuth, Literal["NONE", "AWS_IAM"]] = {
     "none": "NONE",

@@ -603,7 +603,9 @@ def test_get_models(twin: ChatTwin) -> None:
     received = fetch(twin.url, "/models")
     assert received.status == 200
     assert received.header("Content-Type") == "application/json"
-    assert json.loads(received.body) == {"models": list(LOCAL_MODELS), "default": DEFAULT_MODEL}
+    body = json.loads(received.body)
+    assert (body["models"], body["default"]) == (list(LOCAL_MODELS), DEFAULT_MODEL)
+    assert [d["id"] for d in body["details"]] == list(LOCAL_MODELS)  # docs/API.md §12.1
 
 
 def test_get_chat_streams_sse(twin: ChatTwin) -> None:

@@ -108,7 +108,8 @@ def test_demo_serves_the_real_function_and_stops_cleanly(
     assert len(got.chunks) > 3  # word by word, not in one piece
     assert got.chunks[-1][0] - got.chunks[0][0] > 0.1
     models = json.loads(fetch(url, "/models").body)
-    assert models["default"] == "anthropic.claude-3-haiku-20240307-v1:0"
+    # docs/API.md §12.5: the local default is now Claude Haiku 4.5 (a global profile).
+    assert models["default"] == "global.anthropic.claude-haiku-4-5-20251001-v1:0"
     # SIGTERM stops the demo and every execution environment it started.
     environments = _children(process.pid)
     assert environments

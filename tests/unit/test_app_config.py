@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bedrock_stream.blocks import Guardrail
 from bedrock_stream.config import FALLBACK_MODELS, Config, from_env
 from local.lambda_env.overrides import LOCAL_MODELS
 
@@ -58,3 +59,66 @@ def test_log_content_off(value):
 def test_bad_auth_mode_fails_loudly():
     with pytest.raises(ValueError, match="AUTH_MODE"):
         from_env({"AUTH_MODE": "none"})
+
+
+def test_the_local_default_is_claude_haiku_4_5_and_the_old_ten_remain():
+    # docs/API.md §12.5: the new first entry is the default; the §9 list stays.
+    assert FALLBACK_MODELS[0] == "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+    assert {
+        "anthropic.claude-3-haiku-20240307-v1:0",
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "us.amazon.nova-2-lite-v1:0",
+        "us.deepseek.r1-v1:0",
+        "openai.gpt-oss-20b-1:0",
+    } <= set(FALLBACK_MODELS)
+    assert len(FALLBACK_MODELS) == 15
+
+
+def test_no_guardrail_unless_configured():
+    assert from_env({}).guardrail is None
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        (
+            {"GUARDRAIL_ID": "abc123xyz", "GUARDRAIL_VERSION": "3"},
+            Guardrail("abc123xyz", "3", "async", trace=False),
+        ),
+        (
+            {"GUARDRAIL_ID": "abc", "GUARDRAIL_VERSION": "DRAFT", "GUARDRAIL_STREAM_MODE": "sync"},
+            Guardrail("abc", "DRAFT", "sync", trace=False),
+        ),
+        (
+            {
+                "GUARDRAIL_ID": "arn:aws:bedrock:us-east-1:123456789012:guardrail/abc",
+                "GUARDRAIL_VERSION": "12",
+                "LOG_CONTENT": "true",
+            },
+            Guardrail(
+                "arn:aws:bedrock:us-east-1:123456789012:guardrail/abc", "12", "async", trace=True
+            ),
+        ),
+    ],
+)
+def test_guardrail_from_env(env, expected):
+    assert from_env(env).guardrail == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"GUARDRAIL_ID": "abc"}, "GUARDRAIL_VERSION"),
+        ({"GUARDRAIL_VERSION": "1"}, "GUARDRAIL_ID"),
+        ({"GUARDRAIL_ID": "Bad_Id", "GUARDRAIL_VERSION": "1"}, "GUARDRAIL_ID"),
+        ({"GUARDRAIL_ID": "abc", "GUARDRAIL_VERSION": "0"}, "GUARDRAIL_VERSION"),
+        ({"GUARDRAIL_ID": "abc", "GUARDRAIL_VERSION": "draft"}, "GUARDRAIL_VERSION"),
+        (
+            {"GUARDRAIL_ID": "abc", "GUARDRAIL_VERSION": "1", "GUARDRAIL_STREAM_MODE": "later"},
+            "GUARDRAIL_STREAM_MODE",
+        ),
+    ],
+)
+def test_guardrail_variables_that_cannot_work_are_refused(env, fragment):
+    with pytest.raises(ValueError, match=fragment):
+        from_env(env)

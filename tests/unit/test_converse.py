@@ -20,9 +20,11 @@ def resume(partial: str) -> ChatRequest:
 
 
 def test_minimal_request():
+    # maxTokens is always sent (docs/API.md §12.1): here Claude 3 Haiku's default from the table.
     assert converse_kwargs(ChatRequest(M, (Message("user", "hi"),))) == {
         "modelId": M,
         "messages": [{"role": "user", "content": [{"text": "hi"}]}],
+        "inferenceConfig": {"maxTokens": 4096},
     }
 
 

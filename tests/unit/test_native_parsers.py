@@ -9,7 +9,10 @@ import pytest
 
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import Done, Error, Usage
-from bedrock_stream.native import base_model_id, native_call, parser_for
+from bedrock_stream.native import base_model_id, check_token_limit, native_call, parser_for
+from bedrock_stream.native.amazon import NovaParser, TitanParser
+from bedrock_stream.native.anthropic import AnthropicParser
+from bedrock_stream.native.others import LlamaParser, MistralParser
 
 METRICS = {
     "amazon-bedrock-invocationMetrics": {
@@ -329,6 +332,31 @@ def test_base_model_id(model, base):
 
 def test_cohere_r_and_command_share_the_parser_registry_entries():
     assert parser_for("cohere.command-r-plus-v1:0") is parser_for("cohere.command-text-v14")
+
+
+@pytest.mark.parametrize(
+    ("model", "parser"),
+    [
+        # A real Titan id that a `amazon.titan-text` prefix rule did not know.
+        ("amazon.titan-tg1-large", TitanParser),
+        ("amazon.titan-text-premier-v1:0", TitanParser),
+        ("us.amazon.nova-2-lite-v1:0", NovaParser),
+        ("global.anthropic.claude-haiku-4-5-20251001-v1:0", AnthropicParser),
+        ("anthropic.claude-v2:1", AnthropicParser),
+        ("us.meta.llama4-maverick-17b-instruct-v1:0", LlamaParser),
+        ("us.mistral.pixtral-large-2502-v1:0", MistralParser),
+    ],
+)
+def test_parser_choice_comes_from_the_family_table(model, parser):
+    assert parser_for(model) is parser
+
+
+def test_titan_tg1_length_limit_is_checked_like_any_titan():
+    body = {"inputText": "x", "textGenerationConfig": {"maxTokenCount": 5000}}
+    with pytest.raises(AppError) as info:
+        check_token_limit("amazon.titan-tg1-large", body, 4096)
+    assert "native.textGenerationConfig.maxTokenCount" in info.value.message
+    check_token_limit("amazon.titan-tg1-large", body, 5000)  # at the ceiling: sent
 
 
 def test_unknown_provider_is_invalid_request():

@@ -177,11 +177,16 @@ def test_rejected_bodies(name, body, status, code, fragment):
     assert fragment in info.value.message
 
 
+# Without max_tokens, the model's default capped at MAX_TOKENS_LIMIT is sent (docs/API.md §12.1):
+# Claude 3 Haiku's 4096, capped at this config's 1000.
 ACCEPTED: list[tuple[Any, ChatRequest]] = [
-    ({"prompt": "hi"}, ChatRequest(model=MODELS[0], messages=(Message("user", "hi"),))),
+    (
+        {"prompt": "hi"},
+        ChatRequest(model=MODELS[0], messages=(Message("user", "hi"),), max_tokens=1000),
+    ),
     (
         {"prompt": "hi", "system": ""},
-        ChatRequest(model=MODELS[0], messages=(Message("user", "hi"),), system=""),
+        ChatRequest(model=MODELS[0], messages=(Message("user", "hi"),), system="", max_tokens=1000),
     ),
     (
         {

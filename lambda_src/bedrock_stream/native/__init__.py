@@ -9,43 +9,30 @@ from typing import Any, Final
 from bedrock_stream.adapter import BedrockCall, StreamMapper
 from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, EventStreamProtocol
 from bedrock_stream.errors import AppError
-from bedrock_stream.model_ids import base_model_id
+from bedrock_stream.families import NativeFormat, family_of
+from bedrock_stream.model_ids import base_model_id as base_model_id  # re-exported for callers
 from bedrock_stream.native.amazon import NovaParser, TitanParser
 from bedrock_stream.native.anthropic import AnthropicParser
 from bedrock_stream.native.others import CohereParser, JambaParser, LlamaParser, MistralParser
 
-# Model id prefix (after any inference-profile geography) -> parser; longest prefix wins.
-PARSERS: Final[dict[str, Callable[[], StreamMapper]]] = {
-    "anthropic.": AnthropicParser,
-    "amazon.titan-text": TitanParser,
-    "amazon.nova": NovaParser,
-    "meta.llama": LlamaParser,
-    "cohere.command": CohereParser,
-    "cohere.command-r": CohereParser,
-    "mistral.": MistralParser,
-    "ai21.jamba": JambaParser,
+# The family table's native format -> its chunk parser (the family is read from the table).
+PARSERS: Final[dict[NativeFormat, Callable[[], StreamMapper]]] = {
+    "anthropic": AnthropicParser,
+    "titan": TitanParser,
+    "nova": NovaParser,
+    "llama": LlamaParser,
+    "cohere": CohereParser,
+    "mistral": MistralParser,
+    "jamba": JambaParser,
 }
 
 
 def parser_for(model: str) -> Callable[[], StreamMapper]:
-    """The chunk parser factory for a model, or invalid_request if no provider matches."""
-    base = base_model_id(model)
-    matches = [prefix for prefix in PARSERS if base.startswith(prefix)]
-    if not matches:
+    """The chunk parser factory for a model, or invalid_request if its family has none."""
+    native = family_of(model).native
+    if native is None:
         raise AppError("invalid_request", f"native mode does not know the provider of {model!r}")
-    return PARSERS[max(matches, key=len)]
-
-
-# Model id prefix -> where its native body names the answer's length limit.
-TOKEN_LIMIT_FIELDS: Final[dict[str, tuple[tuple[str, ...], ...]]] = {
-    "anthropic.": (("max_tokens",), ("max_tokens_to_sample",)),
-    "amazon.titan-text": (("textGenerationConfig", "maxTokenCount"),),
-    "amazon.nova": (("inferenceConfig", "maxTokens"), ("inferenceConfig", "max_new_tokens")),
-    "meta.llama": (("max_gen_len",),),
-    "cohere.command": (("max_tokens",),),
-    "mistral.": (("max_tokens",),),
-    "ai21.jamba": (("max_tokens",),),
-}
+    return PARSERS[native]
 
 
 def check_token_limit(model: str, body: Mapping[str, Any], limit: int) -> None:
@@ -54,20 +41,14 @@ def check_token_limit(model: str, body: Mapping[str, Any], limit: int) -> None:
     The ceiling is the deployment's, whichever way a request asks: a native body must not
     get around it. Values that are not numbers are left to Bedrock's own validation.
     """
-    base = base_model_id(model)
-    for prefix, paths in TOKEN_LIMIT_FIELDS.items():
-        if not base.startswith(prefix):
-            continue
-        for path in paths:
-            value: Any = body
-            for key in path:
-                value = value.get(key) if isinstance(value, Mapping) else None
-            number = isinstance(value, int | float) and not isinstance(value, bool)
-            if number and value > limit:
-                name = ".".join(("native", *path))
-                raise AppError(
-                    "invalid_request", f"{name} must be smaller than or equal to {limit}"
-                )
+    for path in family_of(model).token_limit_fields:
+        value: Any = body
+        for key in path:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and value > limit:
+            name = ".".join(("native", *path))
+            raise AppError("invalid_request", f"{name} must be smaller than or equal to {limit}")
 
 
 def native_call(model: str, body: Mapping[str, Any]) -> BedrockCall:

@@ -14,7 +14,13 @@ from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, make_client
 from bedrock_stream.config import Config
 from bedrock_stream.handler import build_handler
 from local.bedrock import BedrockEmulator
-from tests.functional.handler.handler_fakes import FakeContext, FakeStream, make_config, make_event
+from tests.functional.handler.handler_fakes import (
+    TEST_MODELS,
+    FakeContext,
+    FakeStream,
+    make_config,
+    make_event,
+)
 
 FAST = "#! echo rate=5000 ttft_ms=0"
 TEXT = "Héllo,\nworld 🙂 — data: not SSE\r\n\nevent: done\n漢字 end."
@@ -76,7 +82,7 @@ def test_echo_is_exact_in_every_format(client, emulator, fmt):
     # and the local Bedrock received a ConverseStream for the default model
     (request,) = emulator.requests
     assert request.operation == "ConverseStream"
-    assert request.model_id == "anthropic.claude-3-haiku-20240307-v1:0"
+    assert request.model_id == TEST_MODELS[0]
 
 
 def test_done_carries_usage_and_metrics(client):

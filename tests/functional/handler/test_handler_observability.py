@@ -16,6 +16,7 @@ from bedrock_stream.app import App
 from bedrock_stream.handler import build_handler
 from bedrock_stream.observability import logger
 from tests.functional.handler.handler_fakes import (
+    TEST_MODELS,
     FakeBedrock,
     FakeContext,
     FakeStream,
@@ -73,7 +74,7 @@ def test_emf_metrics_for_a_finished_stream(capsys):
     assert outcome["Requests"] == [1.0]
     assert all(r["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "BedrockStream" for r in records)
     (main,) = [r for r in records if "StreamDuration" in r]
-    assert main["model"] == "anthropic.claude-3-haiku-20240307-v1:0"
+    assert main["model"] == TEST_MODELS[0]  # the default model
 
 
 def test_emf_outcome_for_an_error_before_the_stream(capsys):
@@ -173,7 +174,7 @@ def test_xray_subsegment_with_annotations(xray):
         stream = serve(FakeBedrock([converse_events(ANSWER)]))
     sub = bedrock_subsegment(xray)
     annotations = sub["annotations"]
-    assert annotations["model"] == "anthropic.claude-3-haiku-20240307-v1:0"
+    assert annotations["model"] == TEST_MODELS[0]  # the default model
     assert annotations["outcome"] == "done"
     assert annotations["ttft_ms"] == stream.terminal()[1]["metrics"]["ttft_ms"]
     handler_segments = [

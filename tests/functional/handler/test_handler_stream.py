@@ -10,6 +10,7 @@ import pytest
 from bedrock_stream.app import App
 from bedrock_stream.handler import build_handler
 from tests.functional.handler.handler_fakes import (
+    TEST_MODELS,
     EchoBedrock,
     FakeBedrock,
     FakeContext,
@@ -45,7 +46,7 @@ def test_exact_text_through_sse(run):
     assert names.count("done") == 1
     assert set(names[1:-1]) == {"delta"}
     start = stream.sse()[0][1]
-    assert start == {"id": "req-0001", "model": "anthropic.claude-3-haiku-20240307-v1:0"}
+    assert start == {"id": "req-0001", "model": TEST_MODELS[0]}
     done = stream.terminal()[1]
     assert done["stop_reason"] == "end_turn"
     assert done["usage"] == {"input_tokens": 12, "output_tokens": 7}
@@ -168,7 +169,13 @@ def test_models_route(run):
     stream = run(make_event("GET", "/models"), FakeBedrock([]))
     cfg = make_config()
     assert stream.status == 200
-    assert stream.json() == {"models": list(cfg.allowed_models), "default": cfg.default_model}
+    body = stream.json()
+    # docs/API.md §12.1 adds "details" (tested in test_handler_models.py) beside these two.
+    assert {k: body[k] for k in ("models", "default")} == {
+        "models": list(cfg.allowed_models),
+        "default": cfg.default_model,
+    }
+    assert set(body) == {"models", "default", "details"}
 
 
 def test_root_page_is_html(run):
