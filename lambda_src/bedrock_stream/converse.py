@@ -58,7 +58,8 @@ def converse_kwargs(req: ChatRequest) -> dict[str, Any]:
     """The converse_stream arguments; a final assistant message is passed through (resume).
 
     `inferenceConfig.maxTokens` is always sent (docs/API.md §12.1): the request's, else the
-    model's default from the family table.
+    model's default from the family table; except at an effort where the model's family
+    says it refuses one (Nova 2 at "high").
     """
     messages, _ = resume_split(req)
     kwargs: dict[str, Any] = {
@@ -71,10 +72,14 @@ def converse_kwargs(req: ChatRequest) -> dict[str, Any]:
     system = system_to_converse(req.system)
     if system:
         kwargs["system"] = system
+    family = family_of(req.model)
     max_tokens = req.max_tokens
     if max_tokens is None:
-        max_tokens = family_of(req.model).default_max_tokens
+        max_tokens = family.default_max_tokens
     inference: dict[str, Any] = {"maxTokens": max_tokens}
+    effort = req.reasoning.effort if req.reasoning is not None else None
+    if effort is not None and effort == family.no_max_tokens_at_effort:
+        del inference["maxTokens"]
     for key, value in (
         ("temperature", req.temperature),
         ("topP", req.top_p),

@@ -61,6 +61,9 @@ class Family:
     max_output_tokens: int = 4096
     caching: bool = False
     native: NativeFormat | None = None
+    # The effort at which the model refuses `maxTokens` (Nova 2 at "high"): then it is left
+    # out, the one exception to "max_tokens is always sent" (docs/API.md §12.1).
+    no_max_tokens_at_effort: Effort | None = None
 
     @property
     def token_limit_fields(self) -> tuple[tuple[str, ...], ...]:

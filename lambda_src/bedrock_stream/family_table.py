@@ -195,7 +195,9 @@ FAMILIES: Final[tuple[Family, ...]] = (
     ),
     # Nova 2 Lite: effort reasoning, images, documents, tools. The stored pages name neither
     # prompt caching nor the output ceiling: caching is refused until confirmed, and the
-    # ceiling (65535) is left to Bedrock's own check.
+    # ceiling (65535) is left to Bedrock's own check. At effort "high" Nova refuses a request
+    # that sets maxTokens (reported by an AWS engineer, UKGovernmentBEIS/inspect_ai #3767;
+    # low and medium take it), so there it is left out.
     Family(
         "nova-2",
         ("amazon.nova-2-lite",),
@@ -207,6 +209,7 @@ FAMILIES: Final[tuple[Family, ...]] = (
         native="nova",
         default_max_tokens=65535,
         max_output_tokens=65535,
+        no_max_tokens_at_effort="high",
     ),
     # Llama: max_gen_len defaults to 512, at most 2048. Llama 3 (8B, 70B) has no tool use in
     # Converse; 3.1 and later do; 3.2 11B/90B and Llama 4 also read images.

@@ -273,3 +273,22 @@ def test_resume_keeps_blocks_before_the_final_text():
         {"cachePoint": {"type": "default"}},
         {"text": "Hi"},
     ]
+
+
+@pytest.mark.parametrize(
+    ("effort", "sent"), [("low", True), ("medium", True), ("high", False), (None, True)]
+)
+def test_nova_2_at_high_effort_gets_no_max_tokens(effort, sent):
+    # Nova 2 refuses maxTokens with maxReasoningEffort "high" (inspect_ai #3767); low and
+    # medium keep it, and so does every other model at every effort.
+    body: dict[str, Any] = {"model": NOVA2, "prompt": "hi", "max_tokens": 900}
+    if effort is not None:
+        body["reasoning"] = {"effort": effort}
+
+    got = kwargs(body)
+
+    assert ("maxTokens" in got["inferenceConfig"]) is sent
+    if sent:
+        assert got["inferenceConfig"]["maxTokens"] == 900
+    other = {**body, "model": HAIKU45, "max_tokens": 16000}
+    assert kwargs(other)["inferenceConfig"]["maxTokens"] == 16000
