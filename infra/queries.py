@@ -28,10 +28,10 @@ class SavedQuery:
 SAVED_QUERIES: tuple[SavedQuery, ...] = (
     SavedQuery(
         name="Slowest first tokens",
-        purpose="Requests that waited longest for the first token, with their model and trace.",
+        purpose="Requests that waited longest for the first token: model, cold start, retries.",
         text="\n".join(
             (
-                "fields @timestamp, ttft_ms, model, format, path, outcome,"
+                "fields @timestamp, ttft_ms, model, format, path, outcome, cold_start, attempts,"
                 " function_request_id, xray_trace_id",
                 f"| filter {REQUEST_LINE} and ispresent(ttft_ms)",
                 "| sort ttft_ms desc",

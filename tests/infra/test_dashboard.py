@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -19,7 +20,8 @@ from tests.functional.handler.handler_fakes import (
     make_config,
     make_event,
 )
-from tests.infra.infra_support import Synth, SynthFn
+from tests.infra.dashboard_layout import render
+from tests.infra.infra_support import ROOT, Synth, SynthFn
 from tests.infra.observability_support import (
     dashboard_body,
     emf_records_of,
@@ -175,3 +177,17 @@ def test_alarm_widget_lists_every_alarm(default: Synth) -> None:
 
     assert len(alarm_ids) == 3
     assert {a.split("${")[-1].rstrip("}") for a in listed} == {f"{i}.Arn" for i in alarm_ids}
+
+
+LAYOUT = ROOT / "docs" / "dashboard-layout.svg"
+
+
+def test_the_layout_picture_in_the_docs_is_the_synthesized_dashboard(default: Synth) -> None:
+    # UPDATE_DASHBOARD_LAYOUT=1 redraws docs/dashboard-layout.svg from the template.
+    picture = render(dashboard_body(default))
+    if os.environ.get("UPDATE_DASHBOARD_LAYOUT") == "1":
+        LAYOUT.write_text(picture)
+
+    assert LAYOUT.read_text() == picture, "run with UPDATE_DASHBOARD_LAYOUT=1 to redraw it"
+    assert picture.count("<rect") == 1 + len(dashboard_body(default)["widgets"])
+    assert "line at 300000: timeout (300 s)" in picture
