@@ -6,6 +6,7 @@ import json
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,12 +17,17 @@ from typing import IO
 import pytest
 
 from tests.e2e.conftest import ROOT, fetch
-from tests.e2e.test_twin_demo import _free_port
 
 pytestmark = [
     pytest.mark.node,  # synthesizes with the CDK CLI when cdk.out is stale
     pytest.mark.skipif(not (ROOT / "app.py").exists(), reason="needs the CDK app"),
 ]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _lines(stream: IO[str], into: queue.Queue[str]) -> None:
