@@ -22,6 +22,10 @@ class FunctionAlarms:
     throttles: aws_cloudwatch.Alarm
     duration: aws_cloudwatch.Alarm
 
+    def all(self) -> tuple[aws_cloudwatch.Alarm, ...]:
+        """Every alarm, so that notifications and dashboards miss none."""
+        return (self.errors, self.throttles, self.duration)
+
 
 def near_timeout_ms(timeout_s: int) -> int:
     """The Duration (ms) above which a run counts as close to the function timeout."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
@@ -24,6 +25,14 @@ LOG_RETENTION_DAYS: frozenset[int] = frozenset(
 MAX_TIMEOUT_S = 900
 MIN_MEMORY_MB, MAX_MEMORY_MB = 128, 10240
 
+# alarm_email / alarm_topic_arn: a plain address, and a topic ARN as SNS writes it (names of
+# 1-256 letters, digits, - and _, with .fifo for FIFO topics).
+# https://docs.aws.amazon.com/sns/latest/api/API_CreateTopic.html
+EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[A-Za-z]{2,}")
+TOPIC_ARN = re.compile(
+    r"arn:aws[a-z-]*:sns:[a-z]{2}(-[a-z]+)+-\d:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?"
+)
+
 
 class ConfigError(ValueError):
     """A context value that cannot be deployed."""
@@ -43,6 +52,8 @@ class StreamConfig:
     log_retention_days: int = 30
     architecture: Architecture = "arm64"
     guardrail: GuardrailConfig | None = None  # docs/API.md §12.3, see infra/guardrail.py
+    alarm_email: str | None = None
+    alarm_topic_arn: str | None = None
 
     def __post_init__(self) -> None:
         """Reject settings Lambda or this app would refuse at deploy or run time."""
@@ -61,6 +72,20 @@ class StreamConfig:
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             allowed = ", ".join(str(d) for d in sorted(LOG_RETENTION_DAYS))
             raise ConfigError(f"log_retention_days must be one of {allowed}")
+        self._check_alarm_target()
+
+    def _check_alarm_target(self) -> None:
+        if self.alarm_email is not None and self.alarm_topic_arn is not None:
+            raise ConfigError("give alarm_email or alarm_topic_arn, not both")
+        if self.alarm_email is not None and not EMAIL.fullmatch(self.alarm_email):
+            raise ConfigError(
+                f"alarm_email: expected one address like ops@example.com, got {self.alarm_email!r}"
+            )
+        if self.alarm_topic_arn is not None and not TOPIC_ARN.fullmatch(self.alarm_topic_arn):
+            raise ConfigError(
+                "alarm_topic_arn: expected an SNS topic ARN like "
+                f"arn:aws:sns:us-east-1:123456789012:alarms, got {self.alarm_topic_arn!r}"
+            )
 
     @property
     def effective_default_model(self) -> str:
@@ -113,6 +138,7 @@ def config_from_context(get: Callable[[str], object]) -> StreamConfig:
         guardrail = guardrail_from_context(read)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    alarm_email, alarm_topic_arn = read("alarm_email"), read("alarm_topic_arn")
     return StreamConfig(
         models=defaults.models if models is None else _as_list("models", models),
         default_model=None if default_model is None else str(default_model).strip(),
@@ -133,4 +159,6 @@ def config_from_context(get: Callable[[str], object]) -> StreamConfig:
             _choice("architecture", read("architecture") or "arm64", ("arm64", "x86_64")),
         ),
         guardrail=guardrail,
+        alarm_email=None if alarm_email is None else str(alarm_email).strip(),
+        alarm_topic_arn=None if alarm_topic_arn is None else str(alarm_topic_arn).strip(),
     )

@@ -9,6 +9,10 @@ from constructs import Construct
 
 from infra.asset import function_code
 from infra.config import StreamConfig, config_from_context
+from infra.dashboard import MetricSource, StreamDashboard
+from infra.notifications import alarm_topic, notify
+from infra.queries import saved_queries
+from infra.settings import METRICS_NAMESPACE, SERVICE_NAME
 from infra.streaming_function import StreamingFunction
 
 
@@ -42,6 +46,7 @@ class BedrockStreamStack(Stack):
             architecture=cfg.architecture,
             guardrail=cfg.guardrail,
         )
+        self._observability(cfg)
         CfnOutput(self, "FunctionUrl", value=self.streaming.url.url, description="Function URL")
         CfnOutput(
             self,
@@ -56,3 +61,27 @@ class BedrockStreamStack(Stack):
                 value=self.streaming.api_key_secret.secret_arn,
                 description="Secrets Manager secret holding the API key",
             )
+
+    def _observability(self, cfg: StreamConfig) -> None:
+        """The operator's view (API.md §13): dashboard, saved queries, alarm notifications."""
+        streaming = self.streaming
+        self.dashboard = StreamDashboard(
+            self,
+            "Observability",
+            function=streaming.function,
+            alarms=streaming.alarms,
+            # The StreamingFunction defaults the stack relies on for the function's environment.
+            source=MetricSource(namespace=METRICS_NAMESPACE, service=SERVICE_NAME),
+            timeout_s=cfg.timeout_s,
+            reserved_concurrency=cfg.reserved_concurrency,
+        ).dashboard
+        self.queries = saved_queries(self, log_group=streaming.log_group, folder=self.stack_name)
+        self.alarm_topic = alarm_topic(self, email=cfg.alarm_email, topic_arn=cfg.alarm_topic_arn)
+        if self.alarm_topic is not None:
+            notify(streaming.alarms, self.alarm_topic)
+        CfnOutput(
+            self,
+            "DashboardName",
+            value=self.dashboard.dashboard_name,
+            description="CloudWatch dashboard of the function and its streams",
+        )

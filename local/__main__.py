@@ -29,6 +29,7 @@ from local.template import (
     foreign_extensions,
     load_stack,
 )
+from local.xray import demo_daemon, traced
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -150,6 +151,7 @@ def _serve() -> int:
     bedrock = None
     bedrock_url = ""
     twin: LocalFunctionUrl | None = None
+    xray = demo_daemon(os.environ, _log)  # API.md §13: every request sampled, traced locally
     try:
         if real_bedrock:
             endpoint = real_bedrock_endpoint(settings.function.region)
@@ -159,7 +161,7 @@ def _serve() -> int:
             bedrock.start()
             bedrock_url = bedrock.url
         twin = LocalFunctionUrl(
-            settings.function,
+            traced(settings.function, xray),
             _url_config(stack, settings, region),
             port=int(os.environ.get("PORT") or 8080),
             max_concurrency=int(os.environ.get("MAX_CONCURRENCY") or 10),
@@ -175,6 +177,7 @@ def _serve() -> int:
             twin.close()
         if bedrock is not None:
             bedrock.stop()
+        xray.stop()
     return 0
 
 

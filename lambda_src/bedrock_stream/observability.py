@@ -13,6 +13,8 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_xray_sdk.core import xray_recorder
 
+from bedrock_stream.errors import HTTP_CODES
+
 # Read at import: plain environment reads, no I/O; Powertools objects are meant to be global.
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "bedrock-stream"
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "BedrockStream"
@@ -50,13 +52,35 @@ class Annotator(Protocol):
     def put_annotation(self, key: str, value: Any) -> None: ...
 
 
+def failure_flags(outcome: str) -> tuple[str, ...]:
+    """X-Ray's flags for a stream outcome: none for done, else by the code's HTTP class.
+
+    error is a 4xx, throttle a 429 (with error), fault a 5xx; in-stream-only codes
+    (model_stream_error, upstream_stalled, deadline) are the server's side: fault.
+    https://docs.aws.amazon.com/xray/latest/devguide/xray-api-segmentdocuments.html#api-segmentdocuments-errors
+    """
+    if outcome == "done":
+        return ()
+    status = HTTP_CODES.get(outcome, (500, False))[0]
+    if status == 429:
+        return ("error", "throttle")
+    return ("error",) if status < 500 else ("fault",)
+
+
 @contextmanager
 def bedrock_subsegment(model: str, operation: str) -> Iterator[Annotator]:
-    """An X-Ray subsegment around one Bedrock stream, annotated with the model."""
+    """An X-Ray subsegment around one Bedrock stream, annotated with the model.
+
+    The caller annotates the outcome; a failed one also flags the subsegment, so that the
+    trace shows the failure (a stream broken midway leaves no exception on botocore's).
+    """
     with tracer.provider.in_subsegment("## bedrock_stream") as subsegment:
         subsegment.put_annotation("model", model)
         subsegment.put_annotation("operation", operation)
         yield subsegment
+        outcome = (getattr(subsegment, "annotations", None) or {}).get("outcome")
+        for flag in failure_flags(outcome) if isinstance(outcome, str) else ():
+            getattr(subsegment, f"add_{flag}_flag")()
 
 
 def record_stream(

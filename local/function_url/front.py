@@ -115,7 +115,7 @@ class FunctionUrl:
             identity = dataclasses.replace(identity, domain=host.rsplit(":", 1)[0])
         # The front end starts the X-Ray trace: the function sees its root in the event's
         # x-amzn-trace-id header and the whole header in Lambda-Runtime-Trace-Id.
-        trace = trace_id()
+        trace = trace_id(sampled=self.pool.config.traced)
         root = trace.split(";", 1)[0]
         traced = request
         if request.header("x-amzn-trace-id") is None:

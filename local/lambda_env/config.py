@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import sys
@@ -31,6 +32,13 @@ class FunctionConfig:
     account_id: str = "123456789012"
     # The process to start; by default the exec wrapper from the asset, as Lambda starts it.
     command: tuple[str, ...] | None = None
+    # host:port of a local X-Ray daemon (local/xray); with one, every invocation is sampled.
+    xray_daemon: str | None = None
+
+    @property
+    def traced(self) -> bool:
+        """Whether invocations are sampled: a local daemon is there to receive the traces."""
+        return self.xray_daemon is not None
 
     @property
     def arn(self) -> str:
@@ -80,10 +88,10 @@ def process_environment(
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
-            # Lambda points the X-Ray SDK at its daemon; locally nothing listens on loopback,
-            # and trace ids are unsampled, so no segment is sent.
+            # Lambda points the X-Ray SDK at its daemon. Locally that is config.xray_daemon
+            # when one runs; otherwise trace ids are unsampled and no segment is sent.
             "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
-            "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
+            "AWS_XRAY_DAEMON_ADDRESS": config.xray_daemon or "127.0.0.1:2000",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -92,8 +100,20 @@ def process_environment(
     return env
 
 
-def trace_id(now: float | None = None) -> str:
-    """An X-Ray trace header as Lambda passes it, unsampled."""
+def function_segment_id(root: str) -> str:
+    """The Parent id of a trace header: Lambda's function segment, parent of the SDK's work.
+
+    Lambda picks it at random; the twin derives it from the root, so that the local X-Ray
+    daemon can tell the function's top-level subsegments (sent last) from nested ones.
+    """
+    return hashlib.sha256(root.encode()).hexdigest()[:16]
+
+
+def trace_id(now: float | None = None, *, sampled: bool = False) -> str:
+    """An X-Ray trace header as Lambda passes it (Root, Parent, Sampled).
+
+    https://docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concepts-tracingheader
+    """
     epoch = int(time.time() if now is None else now)
     root = f"1-{epoch:08x}-{secrets.token_hex(12)}"
-    return f"Root={root};Parent={secrets.token_hex(8)};Sampled=0"
+    return f"Root={root};Parent={function_segment_id(root)};Sampled={int(sampled)}"
