@@ -244,12 +244,13 @@ def _complete(ex: Exchange, req: ChatRequest) -> None:
     carry = SurrogateCarry()
     ends: list[Done | Error] = []
 
-    def collect(event: Event) -> None:
+    def collect(event: Event) -> bool:
         if isinstance(event, Delta):
             parts.append(carry.text(event.text))
         elif isinstance(event, Done | Error):
             parts.append(carry.flush())
             ends.append(event)
+        return False  # nothing reaches the client until the end
 
     if run_call(ex, req, on_open=lambda: None, emit=collect, keepalive=None) is None:
         return
