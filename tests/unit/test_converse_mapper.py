@@ -277,3 +277,81 @@ def test_redacted_content_already_base64_in_json_is_passed_as_is():
     # A native Nova chunk is JSON, where a blob is already base64.
     event = rec._delta(0, {"reasoningContent": {"redactedContent": "c2VjcmV0"}})
     assert run([event]) == [Reasoning("redacted", "c2VjcmV0")]
+
+
+# --- the same features for every family's stream style --------------------------------------
+# How each family streams through Converse (see tests/recorded_streams.py for the sources):
+# Claude opens a tool block with an empty input piece and signs its reasoning; Nova writes
+# inline <thinking> text before a call and sends small inputs whole; DeepSeek-R1 reasons
+# without a signature and has no tools; gpt-oss reasons and calls tools.
+STYLES: dict[str, dict[str, Any]] = {
+    "claude": {"tools": True, "cache": True, "signature": "c2ln", "empty_first": True},
+    "nova": {"tools": True, "cache": True, "signature": None, "empty_first": False},
+    "deepseek": {"tools": False, "cache": False, "signature": None, "empty_first": False},
+    "gpt-oss": {"tools": True, "cache": False, "signature": None, "empty_first": False},
+}
+TOOL_FAMILIES = sorted(name for name, style in STYLES.items() if style["tools"])
+CACHE_FAMILIES = sorted(name for name, style in STYLES.items() if style["cache"])
+
+
+def family_stream(family: str, calls: list[tuple[str, dict[str, Any]]], pieces: int) -> list:
+    """A stream in the family's style: reasoning, text, then each call's input in pieces."""
+    style = STYLES[family]
+    events: list[dict[str, Any]] = [{"messageStart": {"role": "assistant"}}]
+    events += [rec._delta(0, {"reasoningContent": {"text": t}}) for t in ("Weigh ", "it.")]
+    if style["signature"]:
+        events.append(rec._delta(0, {"reasoningContent": {"signature": style["signature"]}}))
+    events += [rec._stop(0), rec._delta(1, {"text": "<thinking>x</thinking>" * (family == "nova")})]
+    events += [rec._delta(1, {"text": "Let me check."}), rec._stop(1)]
+    for number, (name, tool_input) in enumerate(calls, start=2):
+        text = json.dumps(tool_input)
+        size = max(1, len(text) // pieces)
+        parts = [text[i : i + size] for i in range(0, len(text), size)]
+        events.append(rec._tool_start(number, f"tooluse_{number}", name))
+        if style["empty_first"]:
+            events.append(rec._delta(number, {"toolUse": {"input": ""}}))
+        events += [rec._delta(number, {"toolUse": {"input": p}}) for p in parts]
+        events.append(rec._stop(number))
+    usage = {"inputTokens": 10, "outputTokens": 5}
+    if style["cache"]:
+        usage |= {"cacheReadInputTokens": 100, "cacheWriteInputTokens": 20}
+    return events + rec._end("tool_use" if calls else "end_turn", usage)
+
+
+@pytest.mark.parametrize("family", TOOL_FAMILIES)
+def test_every_tool_family_assembles_an_input_split_in_many_pieces(family):
+    tool_input = {"city": "Reykjavík", "unit": "celsius", "days": [1, 2, 3], "note": 'say "hi"'}
+    outputs = run(family_stream(family, [("get_weather", tool_input)], pieces=25))
+    assert [o for o in outputs if isinstance(o, ToolUse)] == [
+        ToolUse("tooluse_2", "get_weather", tool_input)
+    ]
+
+
+@pytest.mark.parametrize("family", TOOL_FAMILIES)
+def test_every_tool_family_sends_two_calls_in_order(family):
+    calls = [("get_weather", {"city": "Berlin"}), ("get_time", {"zone": "Europe/Paris"})]
+    mapper = ConverseMapper()
+    outputs = run(family_stream(family, calls, pieces=4), mapper)
+    assert [o for o in outputs if isinstance(o, ToolUse)] == [
+        ToolUse("tooluse_2", "get_weather", {"city": "Berlin"}),
+        ToolUse("tooluse_3", "get_time", {"zone": "Europe/Paris"}),
+    ]
+    assert isinstance(outputs[-1], ToolUse)  # both after the text, in block order
+    done = mapper.finish()
+    assert isinstance(done, Done)
+    assert done.stop_reason == "tool_use"
+
+
+@pytest.mark.parametrize("family", sorted(STYLES))
+def test_every_family_keeps_reasoning_out_of_the_answer(family):
+    outputs = run(family_stream(family, [], pieces=1))
+    assert text_of(outputs) == "<thinking>x</thinking>" * (family == "nova") + "Let me check."
+    reasoning = "".join(o.value for o in outputs if isinstance(o, Reasoning) and o.kind == "text")
+    assert reasoning == "Weigh it."
+
+
+@pytest.mark.parametrize("family", CACHE_FAMILIES)
+def test_every_caching_family_reports_cache_counts_in_done(family):
+    mapper = ConverseMapper()
+    run(family_stream(family, [], pieces=1), mapper)
+    assert mapper.finish() == Done("end_turn", Usage(10, 5, 100, 20))

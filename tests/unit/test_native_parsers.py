@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import Delta, Done, Error, Output, Reasoning, Terminal, ToolUse, Usage
@@ -518,3 +521,33 @@ def test_native_call_sends_the_body_as_json():
     assert seen["modelId"] == "amazon.titan-text-express-v1"
     assert json.loads(seen["body"]) == {"inputText": "hi"}
     assert seen["contentType"] == "application/json"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    tool_input=st.dictionaries(
+        st.text(min_size=1), st.text() | st.integers() | st.booleans(), max_size=5
+    ),
+    cuts=st.lists(st.integers(min_value=0, max_value=300), max_size=25),
+)
+def test_anthropic_tool_input_split_anywhere_is_assembled_exactly(tool_input, cuts):
+    text = json.dumps(tool_input, ensure_ascii=False)
+    points = sorted({0, len(text), *(c for c in cuts if c <= len(text))})
+    chunks: list[dict[str, Any]] = [
+        {
+            "type": "content_block_start",
+            "index": 0,
+            "content_block": {"type": "tool_use", "id": "toolu_x", "name": "f", "input": {}},
+        },
+        *(
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": text[a:b]},
+            }
+            for a, b in itertools.pairwise(points)
+        ),
+        {"type": "content_block_stop", "index": 0},
+    ]
+    outputs, _ = native(CLAUDE_37, chunks)
+    assert outputs == [ToolUse("toolu_x", "f", tool_input)]
