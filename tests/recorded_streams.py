@@ -352,7 +352,7 @@ ANTHROPIC_REDACTED_BLOCK: dict[str, Any] = {
 
 # Cohere Command without "stream": true: one chunk with the whole answer, recorded in
 # vercel/ai, packages/core/tests/snapshots/aws-bedrock.ts (bedrockCohereChunks); Bedrock
-# appends its invocation metrics to the last chunk (protocols.md §5.4).
+# appends its invocation metrics to the last chunk (docs/PROTOCOLS.md §5.4).
 COHERE_NOT_STREAMED: Events = [
     {
         "generations": [

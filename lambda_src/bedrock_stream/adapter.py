@@ -41,7 +41,7 @@ def count(value: Any) -> int | None:
     return None
 
 
-# Stop reasons that mean the model's output is unusable: not in API.md §12.2's list of
+# Stop reasons that mean the model's output is unusable: not in docs/API.md §12.2's list of
 # stop_reason values, so they end the stream with an `error` instead of `done`.
 # model_stream_error is what Bedrock itself reports for the same failure when it catches it
 # mid-stream ("Model produced invalid sequence as part of ToolUse", a modelStreamErrorException),
@@ -138,9 +138,9 @@ class ToolCalls:
 
     The input of a call arrives as pieces of one JSON text (ConverseStream `toolUse.input`,
     Anthropic `input_json_delta.partial_json`); only the whole text parses, so a call is
-    complete at its block's stop (DESIGN: encoders only see complete calls). Blocks are
-    sequential in both streams, so calls come out in block order. An empty input is `{}`, as
-    a call of a tool without parameters streams none.
+    complete at its block's stop (docs/ARCHITECTURE.md: encoders only see complete calls).
+    Blocks are sequential in both streams, so calls come out in block order. An empty input
+    is `{}`, as a call of a tool without parameters streams none.
     https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference-call.html
     """
 

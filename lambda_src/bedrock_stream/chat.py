@@ -197,7 +197,7 @@ def _record(ex: Exchange, req: ChatRequest, result: PumpResult) -> None:
     if not isinstance(terminal, Done):
         ex.log["error_message"] = terminal.message
     if ex.app.config.log_content:
-        # Content, only with LOG_CONTENT=true (API.md §5): the guardrail's trace quotes it too.
+        # Content, only with LOG_CONTENT=true (docs/API.md §5): the guardrail's trace quotes it too.
         ex.log["answer"] = "".join(result.answer)
         ex.log["reasoning"] = "".join(result.reasoning)
         ex.log["tool_uses"] = [tool_use_payload(call) for call in result.tools]

@@ -62,10 +62,10 @@ def converse_kwargs(req: ChatRequest) -> dict[str, Any]:
 
 
 class ConverseMapper:
-    """ConverseStream events (protocols.md §5.2) to unified outputs and one terminal event.
+    """ConverseStream events (docs/PROTOCOLS.md §5.2) to unified outputs and one terminal event.
 
     Text deltas become `delta`, reasoning deltas `reasoning` as they come, and tool-use
-    blocks one `tool_use` each once their input is complete (API.md §12.2).
+    blocks one `tool_use` each once their input is complete (docs/API.md §12.2).
     https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
     """
 
@@ -184,7 +184,7 @@ class ConverseMapper:
         return []
 
 
-# reasoningContent field -> the `reasoning` event's field (API.md §12.2).
+# reasoningContent field -> the `reasoning` event's field (docs/API.md §12.2).
 REASONING_FIELDS: Final[dict[str, ReasoningKind]] = {
     "text": "text",
     "signature": "signature",

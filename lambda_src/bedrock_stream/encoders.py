@@ -37,7 +37,7 @@ _PAYLOADS: Final[dict[type, tuple[str, Callable[..., Mapping[str, object]]]]] = 
     Reasoning: ("reasoning", reasoning_payload),
     ToolUse: ("tool_use", tool_use_payload),
 }
-# Events beside the answer's text (API.md §12.2): they leave held-back text where it is.
+# Events beside the answer's text (docs/API.md §12.2): they leave held-back text where it is.
 _BESIDE_TEXT: Final = (Reasoning, ToolUse)
 
 
@@ -136,7 +136,7 @@ class SseEncoder(_Structured):
 
     @property
     def keepalive(self) -> bytes | None:
-        """A comment line, at any time (API.md §3)."""
+        """A comment line, at any time (docs/API.md §3)."""
         return b": keepalive\n\n"
 
     def _record(self, name: str, payload: Mapping[str, object]) -> bytes:
@@ -150,7 +150,7 @@ class NdjsonEncoder(_Structured):
 
     @property
     def keepalive(self) -> bytes | None:
-        """`{"type":"keepalive"}`, only once the model has reasoned (API.md §12.2).
+        """`{"type":"keepalive"}`, only once the model has reasoned (docs/API.md §12.2).
 
         A request that uses none of §12 gets exactly the stream of §3, which has no NDJSON
         keepalives. Reasoning is what brings the long silences (a model can think for a
@@ -180,7 +180,7 @@ class TextEncoder:
         if isinstance(event, Delta):
             return self._carry.text(event.text).encode()
         if isinstance(event, _BESIDE_TEXT):
-            return b""  # API.md §12.2: the text format carries the answer's text only
+            return b""  # docs/API.md §12.2: the text format carries the answer's text only
         tail = self._carry.flush().encode()
         if isinstance(event, Error):
             return tail + f"\n[error {event.code}: {_one_line(event.message)}]\n".encode()

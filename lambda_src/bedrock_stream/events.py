@@ -48,7 +48,7 @@ ReasoningKind = Literal["text", "signature", "redacted"]
 class Reasoning:
     """A piece of the model's reasoning: its text, its signature, or redacted bytes as base64.
 
-    API.md §12.2. Never part of the answer's text. A redacted block may come in several
+    docs/API.md §12.2. Never part of the answer's text. A redacted block may come in several
     pieces: each is the base64 of its own bytes (decode each, then join the bytes).
     """
 

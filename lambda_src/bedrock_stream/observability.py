@@ -61,7 +61,7 @@ def bedrock_subsegment(model: str, operation: str) -> Iterator[Annotator]:
         yield subsegment
 
 
-# Usage field -> its metric (API.md §13); a count the model did not report is not recorded.
+# Usage field -> its metric (docs/API.md §13); a count the model did not report is not recorded.
 # No stream this function reads reports reasoning tokens apart: Converse's TokenUsage has no
 # such field, and Anthropic counts thinking in output_tokens.
 # https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html

@@ -46,7 +46,7 @@ FINISH: Final[dict[str, str]] = {
     "tool_use": "tool_calls",
     "content_filtered": "content_filter",
     "guardrail_intervened": "content_filter",
-    "model_context_window_exceeded": "length",  # API.md §12.4
+    "model_context_window_exceeded": "length",  # docs/API.md §12.4
 }
 
 # HTTP status -> OpenAI error type.
@@ -178,7 +178,7 @@ class ChunkEncoder:
             text = self._carry.text(event.text)
             return self._chunk({"content": text}, None) if text else b""
         if isinstance(event, Reasoning | ToolUse):
-            return b""  # not mapped yet (reasoning_content, tool_calls: API.md §12.4)
+            return b""  # not mapped yet (reasoning_content, tool_calls: docs/API.md §12.4)
         tail = self._carry.flush()
         out = self._chunk({"content": tail}, None) if tail else b""
         if isinstance(event, Error):

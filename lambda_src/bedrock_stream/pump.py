@@ -245,7 +245,7 @@ def _tally_tool(result: PumpResult, output: ToolUse, keep: bool) -> None:
         result.tools.append(output)
 
 
-# Output type -> what the log line counts of it (API.md §13; content only with LOG_CONTENT).
+# Output type -> what the log line counts of it (docs/API.md §13; content only with LOG_CONTENT).
 _TALLIES: dict[type, Callable[[PumpResult, Any, bool], None]] = {
     Delta: _tally_delta,
     Reasoning: _tally_reasoning,

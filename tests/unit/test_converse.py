@@ -27,7 +27,7 @@ def test_minimal_request():
 
 
 def test_events_to_deltas_and_done():
-    # API.md §12.2 made reasoning and tool calls part of the stream: they are outputs now
+    # docs/API.md §12.2 made reasoning and tool calls part of the stream: they are outputs now
     # (tests/unit/test_converse_mapper.py), never answer text.
     mapper = ConverseMapper()
     out = []

@@ -239,7 +239,7 @@ def test_property_utf16_halves_are_rejoined(text):
     assert out.decode("utf-8") == expected
 
 
-# --- API.md §12.2: reasoning, tool_use, cache usage ------------------------------------------
+# --- docs/API.md §12.2: reasoning, tool_use, cache usage ------------------------------------------
 
 REASONING = Reasoning("text", "Let me think:\nfirst")
 SIGNATURE = Reasoning("signature", "ErUBCkYIARgC")

@@ -292,7 +292,7 @@ BEDROCK_METRICS = {
 
 
 def test_anthropic_tool_use_is_assembled_from_its_json_pieces():
-    # API.md §12.1 replaced "thinking and tool input are ignored" with events of their own.
+    # docs/API.md §12.2 replaced "thinking and tool input are ignored" with events of their own.
     outputs, terminal = native(CLAUDE_37, rec.ANTHROPIC_TOOL)
     assert outputs == [
         Delta("I'll search for the"),

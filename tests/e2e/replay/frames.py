@@ -39,7 +39,7 @@ class Replay:
 
 
 def padding(index: int) -> str:
-    """Bedrock's random-length `p` field (protocols.md §5.2); deterministic here."""
+    """Bedrock's random-length `p` field (docs/PROTOCOLS.md §5.2); deterministic here."""
     return _PAD[: (index * 7) % len(_PAD) + 1]
 
 

@@ -28,7 +28,7 @@ class ReplayTwin:
 def replay_twin(
     recordings: Mapping[str, Replay], environ: Mapping[str, str] | None = None
 ) -> Iterator[ReplayTwin]:
-    """Start both (`make demo` with BEDROCK_ENDPOINT=<replay url>, API.md §12.5)."""
+    """Start both (`make demo` with BEDROCK_ENDPOINT=<replay url>, docs/API.md §12.5)."""
     function = FunctionConfig(
         task_root=ROOT / "lambda_src",
         handler="bedrock_stream.handler.handler",

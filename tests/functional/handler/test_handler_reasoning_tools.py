@@ -1,4 +1,4 @@
-"""The handler with reasoning, tool calls, cache usage and guardrails (API.md §12.2, §13)."""
+"""The handler with reasoning, tool calls, cache usage and guardrails (docs/API.md §12.2, §13)."""
 
 from __future__ import annotations
 
