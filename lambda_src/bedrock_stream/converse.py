@@ -8,13 +8,7 @@ from typing import Any, Final
 
 from bedrock_stream.adapter import BedrockCall, EndTracker, ToolCalls
 from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, EventStreamProtocol
-from bedrock_stream.events import (
-    Delta,
-    Output,
-    Reasoning,
-    ReasoningKind,
-    Terminal,
-)
+from bedrock_stream.events import Delta, Output, Reasoning, ReasoningKind, Terminal
 from bedrock_stream.request import ChatRequest, Message
 
 
