@@ -121,8 +121,7 @@ def run_call(
 
 
 def writer(ex: Exchange, encoder: Encoder) -> Callable[[Event], bool]:
-    """emit(): encode an event and write it now; whether anything was written (a format may
-    leave an event out)."""
+    """emit(): encode an event and write it now; True if a format wrote anything for it."""
 
     def emit(event: Event) -> bool:
         data = encoder.encode(event)
