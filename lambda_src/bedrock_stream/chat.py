@@ -12,7 +12,7 @@ from bedrock_stream.blocks import loggable
 from bedrock_stream.converse import converse_call
 from bedrock_stream.encoders import Encoder, choose_format, stream_head
 from bedrock_stream.errors import AppError
-from bedrock_stream.events import Done, Event, Start
+from bedrock_stream.events import Done, Event, Start, Usage, tool_use_payload
 from bedrock_stream.native import check_token_limit, native_call
 from bedrock_stream.observability import (
     bedrock_subsegment,
@@ -74,8 +74,8 @@ def run_call(
     req: ChatRequest,
     *,
     on_open: Callable[[], None],
-    emit: Callable[[Event], None],
-    keepalive: Callable[[], None] | None,
+    emit: Callable[[Event], bool],
+    keepalive: Callable[[], bool] | None,
 ) -> PumpResult | None:
     """Open Bedrock's stream (error response if that fails), then pump it through emit().
 
@@ -121,21 +121,31 @@ def run_call(
     return result
 
 
-def writer(ex: Exchange, encoder: Encoder) -> Callable[[Event], None]:
-    """emit(): encode an event and write it now (nothing for events a format leaves out)."""
+def writer(ex: Exchange, encoder: Encoder) -> Callable[[Event], bool]:
+    """emit(): encode an event and write it now; True if a format wrote anything for it."""
 
-    def emit(event: Event) -> None:
+    def emit(event: Event) -> bool:
         data = encoder.encode(event)
         if data:
             ex.stream.write(data)
+        return bool(data)
 
     return emit
 
 
-def keepalive_writer(ex: Exchange, encoder: Encoder) -> Callable[[], None] | None:
-    """keepalive(): write the format's keepalive record, if it has one."""
-    record = encoder.keepalive
-    return (lambda: ex.stream.write(record)) if record else None
+def keepalive_writer(ex: Exchange, encoder: Encoder) -> Callable[[], bool]:
+    """keepalive(): write the format's keepalive record if it has one now; whether it did.
+
+    Asked each time: NDJSON has one only once the model has reasoned (encoders.py).
+    """
+
+    def keepalive() -> bool:
+        record = encoder.keepalive
+        if record:
+            ex.stream.write(record)
+        return bool(record)
+
+    return keepalive
 
 
 def stream_chat(ex: Exchange, req: ChatRequest) -> None:
@@ -158,14 +168,13 @@ def stream_chat(ex: Exchange, req: ChatRequest) -> None:
 def _record(ex: Exchange, req: ChatRequest, result: PumpResult) -> None:
     terminal = result.terminal
     done = terminal if isinstance(terminal, Done) else None
-    usage = done.usage if done else None
+    usage = done.usage if done else Usage()
     record_stream(
         model=req.model,
         outcome=result.outcome,
         ttft_ms=result.ttft_ms,
         duration_ms=result.duration_ms,
-        input_tokens=usage.input_tokens if usage else None,
-        output_tokens=usage.output_tokens if usage else None,
+        usage=usage,
         tokens_per_s=done.metrics.output_tokens_per_s if done and done.metrics else None,
     )
     ex.log.update(
@@ -174,15 +183,25 @@ def _record(ex: Exchange, req: ChatRequest, result: PumpResult) -> None:
         duration_ms=result.duration_ms,
         deltas=result.deltas,
         answer_chars=result.answer_chars,
+        reasoning_events=result.reasoning_events,
+        reasoning_chars=result.reasoning_chars,
+        tool_calls=result.tool_calls,
         keepalives=result.keepalives,
         reader_ended=result.reader_ended,
         stop_reason=done.stop_reason if done else None,
-        input_tokens=usage.input_tokens if usage else None,
-        output_tokens=usage.output_tokens if usage else None,
+        input_tokens=usage.input_tokens,
+        output_tokens=usage.output_tokens,
+        cache_read_input_tokens=usage.cache_read_input_tokens,
+        cache_write_input_tokens=usage.cache_write_input_tokens,
     )
     if not isinstance(terminal, Done):
         ex.log["error_message"] = terminal.message
     if ex.app.config.log_content:
+        # Content, only with LOG_CONTENT=true (docs/API.md §5): the guardrail's trace quotes it too.
         ex.log["answer"] = "".join(result.answer)
+        ex.log["reasoning"] = "".join(result.reasoning)
+        ex.log["tool_uses"] = [tool_use_payload(call) for call in result.tools]
+        if done is not None and done.trace is not None:
+            ex.log["guardrail_trace"] = done.trace
     if not result.reader_ended:
         logger.error("Bedrock reader thread did not end after close")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
-from bedrock_stream.adapter import BedrockCall, EndTracker
+from bedrock_stream.adapter import BedrockCall, EndTracker, ToolCalls
 from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, EventStreamProtocol
 from bedrock_stream.blocks import Content, TextBlock, blocks_of
 from bedrock_stream.converse_request import (
@@ -15,7 +16,7 @@ from bedrock_stream.converse_request import (
     system_to_converse,
     tool_config_to_converse,
 )
-from bedrock_stream.events import Delta, Terminal
+from bedrock_stream.events import Delta, Output, Reasoning, ReasoningKind, Terminal
 from bedrock_stream.families import family_of
 from bedrock_stream.request import ChatRequest, Message
 
@@ -100,22 +101,39 @@ def converse_kwargs(req: ChatRequest) -> dict[str, Any]:
 
 
 class ConverseMapper:
-    """ConverseStream events (protocols.md §5.2) to unified deltas and one terminal event."""
+    """ConverseStream events (docs/PROTOCOLS.md §5.2) to unified outputs and one terminal event.
+
+    Text deltas become `delta`, reasoning deltas `reasoning` as they come, and tool-use
+    blocks one `tool_use` each once their input is complete (docs/API.md §12.2).
+    https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
+    """
 
     def __init__(
-        self, missing_end: str = "Bedrock stream ended without messageStop", skip: str = ""
+        self,
+        missing_end: str = "Bedrock stream ended without messageStop",
+        skip: str = "",
+        end: EndTracker | None = None,
     ) -> None:
-        self._end = EndTracker(missing_end)
+        self._end = end if end is not None else EndTracker(missing_end)
         self._skip = skip  # whitespace the client already has (see resume_split)
-        self._handlers: dict[str, Callable[[dict[str, Any]], list[Delta]]] = {
+        self._tools = ToolCalls()
+        self._handlers: dict[str, Callable[[dict[str, Any]], list[Output]]] = {
+            "contentBlockStart": self._block_start,
             "contentBlockDelta": self._delta,
+            "contentBlockStop": self._block_stop,
             "messageStop": self._stop,
             "metadata": self._metadata,
         }
+        # contentBlockDelta.delta is a union: one of these keys (ContentBlockDelta).
+        self._deltas: dict[str, Callable[[Any, Any], list[Output]]] = {
+            "text": self._text,
+            "reasoningContent": self._reasoning,
+            "toolUse": self._tool_input,
+        }
 
-    def feed(self, raw: dict[str, Any]) -> list[Delta]:
+    def feed(self, raw: dict[str, Any]) -> list[Output]:
         """Map one event; unknown and uninteresting events (messageStart, ...) give nothing."""
-        out: list[Delta] = []
+        out: list[Output] = []
         for key, body in raw.items():
             handler = self._handlers.get(key)
             if handler is not None and isinstance(body, dict):
@@ -124,15 +142,33 @@ class ConverseMapper:
 
     def finish(self) -> Terminal:
         """The terminal event once Bedrock's stream has ended."""
-        return self._end.finish()
+        return self._end.finish(open_tool_call=self._tools.pending)
 
-    def invocation_metrics(self, chunk: dict[str, Any]) -> None:
-        """Billed counts appended to a native Nova chunk."""
-        self._end.invocation_metrics(chunk)
+    def _block_start(self, body: dict[str, Any]) -> list[Output]:
+        start = body.get("start")
+        tool = start.get("toolUse") if isinstance(start, dict) else None
+        if isinstance(tool, dict):
+            self._tools.start(
+                body.get("contentBlockIndex"), tool.get("toolUseId"), tool.get("name")
+            )
+        return []
 
-    def _delta(self, body: dict[str, Any]) -> list[Delta]:
-        text = (body.get("delta") or {}).get("text")
-        # Tool-use and reasoning deltas carry no answer text; they are not part of this API.
+    def _delta(self, body: dict[str, Any]) -> list[Output]:
+        delta = body.get("delta")
+        if not isinstance(delta, dict):
+            return []
+        index = body.get("contentBlockIndex")
+        out: list[Output] = []
+        for key, value in delta.items():
+            handler = self._deltas.get(key)
+            if handler is not None:
+                out.extend(handler(value, index))
+        return out
+
+    def _text(self, text: Any, _index: Any) -> list[Output]:
+        # Answer text only. Some models (Amazon Nova, Moonshot Kimi) write their reasoning
+        # inline as `<thinking>...</thinking>` inside it: Bedrock sends that as text, so it
+        # stays answer text here, byte for byte; only `reasoningContent` is reasoning.
         if not isinstance(text, str) or not text:
             return []
         if self._skip:
@@ -147,14 +183,58 @@ class ConverseMapper:
         self._skip = self._skip[matched:] if matched == len(text) else ""
         return text[matched:]
 
-    def _stop(self, body: dict[str, Any]) -> list[Delta]:
+    def _reasoning(self, value: Any, _index: Any) -> list[Output]:
+        # ReasoningContentBlockDelta: `text` | `signature` | `redactedContent` (a blob: bytes
+        # from botocore, already base64 in a native Nova chunk's JSON).
+        # https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ReasoningContentBlockDelta.html
+        if not isinstance(value, dict):
+            return []
+        return [
+            Reasoning(kind, piece)
+            for key, kind in REASONING_FIELDS.items()
+            if (piece := _reasoning_text(value.get(key)))
+        ]
+
+    def _tool_input(self, value: Any, index: Any) -> list[Output]:
+        if isinstance(value, dict):
+            self._tools.add(index, value.get("input"))
+        return []
+
+    def _block_stop(self, body: dict[str, Any]) -> list[Output]:
+        return list(self._tools.stop(body.get("contentBlockIndex")))
+
+    def _stop(self, body: dict[str, Any]) -> list[Output]:
         self._end.stop_reason = str(body.get("stopReason") or "end_turn")
         return []
 
-    def _metadata(self, body: dict[str, Any]) -> list[Delta]:
+    def _metadata(self, body: dict[str, Any]) -> list[Output]:
         usage = body.get("usage") or {}
-        self._end.usage_from(usage.get("inputTokens"), usage.get("outputTokens"))
+        if isinstance(usage, dict):
+            self._end.usage_from(
+                usage.get("inputTokens"),
+                usage.get("outputTokens"),
+                usage.get("cacheReadInputTokens"),
+                usage.get("cacheWriteInputTokens"),
+            )
+        trace = body.get("trace")
+        guardrail = trace.get("guardrail") if isinstance(trace, dict) else None
+        if isinstance(guardrail, dict):
+            self._end.trace = guardrail
         return []
+
+
+# reasoningContent field -> the `reasoning` event's field (docs/API.md §12.2).
+REASONING_FIELDS: Final[dict[str, ReasoningKind]] = {
+    "text": "text",
+    "signature": "signature",
+    "redactedContent": "redacted",
+}
+
+
+def _reasoning_text(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    return value if isinstance(value, str) else ""
 
 
 def _open(kwargs: dict[str, Any]) -> Callable[[BedrockRuntimeProtocol], EventStreamProtocol]:

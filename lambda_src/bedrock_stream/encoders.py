@@ -14,11 +14,15 @@ from bedrock_stream.events import (
     Done,
     Error,
     Event,
+    Reasoning,
     Start,
+    ToolUse,
     delta_payload,
     done_payload,
     error_payload,
+    reasoning_payload,
     start_payload,
+    tool_use_payload,
 )
 
 WireFormat = Literal["sse", "ndjson", "text"]
@@ -30,7 +34,11 @@ _PAYLOADS: Final[dict[type, tuple[str, Callable[..., Mapping[str, object]]]]] = 
     Delta: ("delta", delta_payload),
     Done: ("done", done_payload),
     Error: ("error", error_payload),
+    Reasoning: ("reasoning", reasoning_payload),
+    ToolUse: ("tool_use", tool_use_payload),
 }
+# Events beside the answer's text (docs/API.md §12.2): they leave held-back text where it is.
+_BESIDE_TEXT: Final = (Reasoning, ToolUse)
 
 
 # Line breaks that JSON leaves raw but that some line splitters (Python's str.splitlines,
@@ -44,7 +52,9 @@ def _json(obj: object) -> str:
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
     if "\x85" in text or "\u2028" in text or "\u2029" in text:
         text = text.translate(_RAW_BREAKS)
-    return text
+    # Reasoning text and tool input are not passed through SurrogateCarry: a lone surrogate
+    # there (which UTF-8 cannot encode) becomes U+FFFD here.
+    return _well_formed(text)
 
 
 class Encoder(Protocol):
@@ -55,7 +65,7 @@ class Encoder(Protocol):
 
     @property
     def keepalive(self) -> bytes | None:
-        """A comment record to send after silence, or None if the format has none."""
+        """The record to send after silence now, or None if the format has none (yet)."""
 
     def encode(self, event: Event) -> bytes: ...
 
@@ -93,15 +103,23 @@ class _Structured:
     """Base for formats that send every event as a JSON record."""
 
     content_type = ""
-    keepalive: bytes | None = None
 
     def __init__(self) -> None:
         self._carry = SurrogateCarry()
+        self.reasoning_seen = False
+
+    @property
+    def keepalive(self) -> bytes | None:
+        return None
 
     def encode(self, event: Event) -> bytes:
         if isinstance(event, Delta):
             text = self._carry.text(event.text)
             return self._record("delta", {"text": text}) if text else b""
+        if isinstance(event, _BESIDE_TEXT):
+            self.reasoning_seen = self.reasoning_seen or isinstance(event, Reasoning)
+            name, payload = _PAYLOADS[type(event)]
+            return self._record(name, payload(event))
         tail = self._carry.flush()
         prefix = self._record("delta", {"text": tail}) if tail else b""
         name, payload = _PAYLOADS[type(event)]
@@ -115,7 +133,11 @@ class SseEncoder(_Structured):
     """text/event-stream: `event:` + one `data:` line of JSON + blank line."""
 
     content_type = "text/event-stream; charset=utf-8"
-    keepalive: bytes | None = b": keepalive\n\n"
+
+    @property
+    def keepalive(self) -> bytes | None:
+        """A comment line, at any time (docs/API.md §3)."""
+        return b": keepalive\n\n"
 
     def _record(self, name: str, payload: Mapping[str, object]) -> bytes:
         return f"event: {name}\ndata: {_json(payload)}\n\n".encode()
@@ -126,8 +148,23 @@ class NdjsonEncoder(_Structured):
 
     content_type = "application/x-ndjson"
 
+    @property
+    def keepalive(self) -> bytes | None:
+        """`{"type":"keepalive"}`, only once the model has reasoned (docs/API.md §12.2).
+
+        A request that uses none of §12 gets exactly the stream of §3, which has no NDJSON
+        keepalives. Reasoning is what brings the long silences (a model can think for a
+        long time between bursts), and once a `reasoning` event was sent the stream is a
+        §12 stream anyway, also for a model that reasons unasked. The encoder is a function
+        of the events alone: it does not know the request's fields.
+        """
+        return NDJSON_KEEPALIVE if self.reasoning_seen else None
+
     def _record(self, name: str, payload: Mapping[str, object]) -> bytes:
         return (_json({"type": name, **payload}) + "\n").encode()
+
+
+NDJSON_KEEPALIVE: Final = b'{"type":"keepalive"}\n'
 
 
 class TextEncoder:
@@ -142,6 +179,8 @@ class TextEncoder:
     def encode(self, event: Event) -> bytes:
         if isinstance(event, Delta):
             return self._carry.text(event.text).encode()
+        if isinstance(event, _BESIDE_TEXT):
+            return b""  # docs/API.md §12.2: the text format carries the answer's text only
         tail = self._carry.flush().encode()
         if isinstance(event, Error):
             return tail + f"\n[error {event.code}: {_one_line(event.message)}]\n".encode()

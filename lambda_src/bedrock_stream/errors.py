@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from botocore.eventstream import ParserError as EventStreamParserError
 from botocore.exceptions import (
     ClientError,
     ConnectionClosedError,
@@ -112,6 +113,14 @@ TRANSPORT_RULES: Final[tuple[tuple[type[BaseException], BedrockRule, str], ...]]
         ProtocolError,
         BedrockRule("upstream_error", "upstream_error", retry=False),
         "the connection to Bedrock broke",
+    ),
+    # A frame botocore cannot read (ChecksumMismatch, InvalidHeadersLength, ...): what Bedrock
+    # sent was damaged on the way, not our fault; a new request will likely go through.
+    # https://docs.aws.amazon.com/transcribe/latest/dg/streaming-setting-up.html#streaming-event-stream
+    (
+        EventStreamParserError,
+        BedrockRule("upstream_error", "upstream_error", retry=False),
+        "Bedrock's event stream was damaged (a frame failed its checksum or framing checks)",
     ),
 )
 

@@ -6,7 +6,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 import aws_xray_sdk
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -14,6 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from aws_xray_sdk.core import xray_recorder
 
 from bedrock_stream.errors import HTTP_CODES
+from bedrock_stream.events import Usage
 
 # Read at import: plain environment reads, no I/O; Powertools objects are meant to be global.
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "bedrock-stream"
@@ -83,14 +84,25 @@ def bedrock_subsegment(model: str, operation: str) -> Iterator[Annotator]:
             getattr(subsegment, f"add_{flag}_flag")()
 
 
+# Usage field -> its metric (docs/API.md §13); a count the model did not report is not recorded.
+# No stream this function reads reports reasoning tokens apart: Converse's TokenUsage has no
+# such field, and Anthropic counts thinking in output_tokens.
+# https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html
+TOKEN_METRICS: Final[dict[str, str]] = {
+    "input_tokens": "InputTokens",
+    "output_tokens": "OutputTokens",
+    "cache_read_input_tokens": "CacheReadInputTokens",
+    "cache_write_input_tokens": "CacheWriteInputTokens",
+}
+
+
 def record_stream(
     *,
     model: str,
     outcome: str,
     ttft_ms: int | None,
     duration_ms: int,
-    input_tokens: int | None,
-    output_tokens: int | None,
+    usage: Usage,
     tokens_per_s: float | None,
 ) -> None:
     """EMF metrics for one finished stream (flushed by log_metrics when the handler returns)."""
@@ -98,10 +110,10 @@ def record_stream(
     if ttft_ms is not None:
         metrics.add_metric(name="TimeToFirstToken", unit=MetricUnit.Milliseconds, value=ttft_ms)
     metrics.add_metric(name="StreamDuration", unit=MetricUnit.Milliseconds, value=duration_ms)
-    if input_tokens is not None:
-        metrics.add_metric(name="InputTokens", unit=MetricUnit.Count, value=input_tokens)
-    if output_tokens is not None:
-        metrics.add_metric(name="OutputTokens", unit=MetricUnit.Count, value=output_tokens)
+    for field, name in TOKEN_METRICS.items():
+        value = getattr(usage, field)
+        if value is not None:
+            metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     if tokens_per_s is not None:
         metrics.add_metric(
             name="OutputTokensPerSecond", unit=MetricUnit.CountPerSecond, value=tokens_per_s

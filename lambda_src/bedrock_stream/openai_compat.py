@@ -11,7 +11,7 @@ from bedrock_stream.chat import keepalive_writer, run_call, writer
 from bedrock_stream.config import Config
 from bedrock_stream.encoders import SurrogateCarry
 from bedrock_stream.errors import AppError, from_stream_code
-from bedrock_stream.events import Delta, Done, Error, Event, Start
+from bedrock_stream.events import Delta, Done, Error, Event, Reasoning, Start, ToolUse
 from bedrock_stream.request import ChatRequest, decode_json, parse_chat
 
 FIELDS: Final = frozenset(
@@ -46,6 +46,7 @@ FINISH: Final[dict[str, str]] = {
     "tool_use": "tool_calls",
     "content_filtered": "content_filter",
     "guardrail_intervened": "content_filter",
+    "model_context_window_exceeded": "length",  # docs/API.md §12.4
 }
 
 # HTTP status -> OpenAI error type.
@@ -176,6 +177,8 @@ class ChunkEncoder:
         if isinstance(event, Delta):
             text = self._carry.text(event.text)
             return self._chunk({"content": text}, None) if text else b""
+        if isinstance(event, Reasoning | ToolUse):
+            return b""  # not mapped yet (reasoning_content, tool_calls: docs/API.md §12.4)
         tail = self._carry.flush()
         out = self._chunk({"content": tail}, None) if tail else b""
         if isinstance(event, Error):
@@ -241,12 +244,13 @@ def _complete(ex: Exchange, req: ChatRequest) -> None:
     carry = SurrogateCarry()
     ends: list[Done | Error] = []
 
-    def collect(event: Event) -> None:
+    def collect(event: Event) -> bool:
         if isinstance(event, Delta):
             parts.append(carry.text(event.text))
         elif isinstance(event, Done | Error):
             parts.append(carry.flush())
             ends.append(event)
+        return False  # nothing reaches the client until the end
 
     if run_call(ex, req, on_open=lambda: None, emit=collect, keepalive=None) is None:
         return

@@ -14,7 +14,16 @@ from typing import Any, Literal
 from bedrock_stream.adapter import StreamMapper
 from bedrock_stream.bedrock_client import EventStreamProtocol
 from bedrock_stream.errors import STREAM_CODES, AppError, classify
-from bedrock_stream.events import Done, Error, Event, Metrics, Terminal
+from bedrock_stream.events import (
+    Delta,
+    Done,
+    Error,
+    Event,
+    Metrics,
+    Reasoning,
+    Terminal,
+    ToolUse,
+)
 
 Item = tuple[Literal["raw", "end", "exc"], Any]
 _POLL_S = 0.05  # how often a blocked reader rechecks whether the writer has stopped
@@ -42,6 +51,11 @@ class PumpResult:
     keepalives: int = 0
     reader_ended: bool = True
     answer: list[str] = field(default_factory=list)
+    reasoning_events: int = 0
+    reasoning_chars: int = 0
+    tool_calls: int = 0
+    reasoning: list[str] = field(default_factory=list)  # with keep_answer only
+    tools: list[ToolUse] = field(default_factory=list)  # with keep_answer only
 
     @property
     def outcome(self) -> str:
@@ -98,8 +112,8 @@ def close_stream(stream: EventStreamProtocol) -> None:
 def pump(
     stream: EventStreamProtocol,
     mapper: StreamMapper,
-    emit: Callable[[Event], None],
-    keepalive: Callable[[], None] | None,
+    emit: Callable[[Event], bool],
+    keepalive: Callable[[], bool] | None,
     settings: PumpSettings,
     *,
     started_at: float,
@@ -137,13 +151,18 @@ def pump(
 
 
 class _Writer:
-    """The writer side: waits on the queue with a timeout so silence is never unbounded."""
+    """The writer side: waits on the queue with a timeout so silence is never unbounded.
+
+    emit() and keepalive() return whether they wrote anything: a format that leaves an event
+    out (the text format and reasoning) must not count as a write, or keepalives would stop
+    while a model reasons.
+    """
 
     def __init__(  # noqa: PLR0917 - internal, called once
         self,
         mapper: StreamMapper,
-        emit: Callable[[Event], None],
-        keepalive: Callable[[], None] | None,
+        emit: Callable[[Event], bool],
+        keepalive: Callable[[], bool] | None,
         settings: PumpSettings,
         clock: Callable[[], float],
         started_at: float,
@@ -172,9 +191,9 @@ class _Writer:
             wait = min(stop_at, last_event + self.stall_s) - now
             if self.keepalive_s is not None and self.keepalive is not None:
                 if now - last_write >= self.keepalive_s:
-                    self.keepalive()
-                    self.result.keepalives += 1
-                    last_write = now
+                    if self.keepalive():
+                        self.result.keepalives += 1
+                    last_write = now  # also when the format has no keepalive yet: no busy loop
                 wait = min(wait, last_write + self.keepalive_s - now)
             try:
                 kind, item = q.get(timeout=max(wait, 0.0))
@@ -186,21 +205,52 @@ class _Writer:
             if kind == "exc":
                 err = classify(item)
                 return stream_error(err)
-            if self._deltas(item, last_event):
+            if self._outputs(item, last_event):
                 last_write = last_event
 
-    def _deltas(self, raw: dict[str, Any], now: float) -> bool:
-        deltas = self.mapper.feed(raw)
+    def _outputs(self, raw: dict[str, Any], now: float) -> bool:
+        """Emit what one Bedrock event maps to; whether any of it reached the client."""
+        outputs = self.mapper.feed(raw)
         result = self.result
-        for delta in deltas:
+        wrote = False
+        for output in outputs:
+            # Time to first token counts the first output of any kind (reasoning, text or a
+            # tool call): it measures how soon the model answered at all, as Bedrock's own
+            # first-byte latency does; a reasoning model's first text can come much later.
             if result.ttft_ms is None:
                 result.ttft_ms = round((now - self.started_at) * 1000)
-            self.emit(delta)
-            result.deltas += 1
-            result.answer_chars += len(delta.text)
-            if self.keep_answer:
-                result.answer.append(delta.text)
-        return bool(deltas)
+            wrote = self.emit(output) or wrote
+            _TALLIES[type(output)](result, output, self.keep_answer)
+        return wrote
+
+
+def _tally_delta(result: PumpResult, output: Delta, keep: bool) -> None:
+    result.deltas += 1
+    result.answer_chars += len(output.text)
+    if keep:
+        result.answer.append(output.text)
+
+
+def _tally_reasoning(result: PumpResult, output: Reasoning, keep: bool) -> None:
+    result.reasoning_events += 1
+    if output.kind == "text":
+        result.reasoning_chars += len(output.value)
+        if keep:
+            result.reasoning.append(output.value)
+
+
+def _tally_tool(result: PumpResult, output: ToolUse, keep: bool) -> None:
+    result.tool_calls += 1
+    if keep:
+        result.tools.append(output)
+
+
+# Output type -> what the log line counts of it (docs/API.md §13; content only with LOG_CONTENT).
+_TALLIES: dict[type, Callable[[PumpResult, Any, bool], None]] = {
+    Delta: _tally_delta,
+    Reasoning: _tally_reasoning,
+    ToolUse: _tally_tool,
+}
 
 
 def _with_metrics(terminal: Terminal, result: PumpResult) -> Terminal:

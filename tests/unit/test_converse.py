@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bedrock_stream.converse import ConverseMapper, converse_call, converse_kwargs
-from bedrock_stream.events import Done, Error, Usage
+from bedrock_stream.events import Delta, Done, Error, Reasoning, ToolUse, Usage
 from bedrock_stream.request import ChatRequest, Message
 
 M = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -29,6 +29,8 @@ def test_minimal_request():
 
 
 def test_events_to_deltas_and_done():
+    # docs/API.md §12.2 made reasoning and tool calls part of the stream: they are outputs now
+    # (tests/unit/test_converse_mapper.py), never answer text.
     mapper = ConverseMapper()
     out = []
     for event in [
@@ -41,9 +43,17 @@ def test_events_to_deltas_and_done():
                 "contentBlockIndex": 0,
             }
         },
+        {
+            "contentBlockStart": {
+                "start": {"toolUse": {"toolUseId": "t1", "name": "f"}},
+                "contentBlockIndex": 1,
+            }
+        },
         {"contentBlockDelta": {"delta": {"toolUse": {"input": "{"}}, "contentBlockIndex": 1}},
         delta(" there"),
+        {"contentBlockDelta": {"delta": {"toolUse": {"input": "}"}}, "contentBlockIndex": 1}},
         {"contentBlockStop": {"contentBlockIndex": 0}},
+        {"contentBlockStop": {"contentBlockIndex": 1}},
         {"messageStop": {"stopReason": "max_tokens"}},
         {
             "metadata": {
@@ -54,7 +64,8 @@ def test_events_to_deltas_and_done():
         {"somethingNew": {"x": 1}},
     ]:
         out += mapper.feed(event)
-    assert [d.text for d in out] == ["Hi", " there"]
+    assert [d.text for d in out if isinstance(d, Delta)] == ["Hi", " there"]
+    assert out == [Delta("Hi"), Reasoning("text", "hmm"), Delta(" there"), ToolUse("t1", "f", {})]
     assert mapper.finish() == Done("max_tokens", Usage(3, 2))
 
 

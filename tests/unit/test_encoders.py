@@ -17,7 +17,7 @@ from bedrock_stream.encoders import (
     choose_format,
     stream_head,
 )
-from bedrock_stream.events import Delta, Done, Error, Metrics, Start, Usage
+from bedrock_stream.events import Delta, Done, Error, Metrics, Reasoning, Start, ToolUse, Usage
 
 DONE = Done("end_turn", Usage(12, 230), Metrics(310, 4120, 55.8))
 ERROR = Error("upstream_stalled", "no event from Bedrock for 60 s", retryable=True)
@@ -237,3 +237,102 @@ def test_property_utf16_halves_are_rejoined(text):
     out = b"".join(enc.encode(Delta(u)) for u in units) + enc.encode(Done("end_turn"))
     expected = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     assert out.decode("utf-8") == expected
+
+
+# --- docs/API.md §12.2: reasoning, tool_use, cache usage ------------------------------------------
+
+REASONING = Reasoning("text", "Let me think:\nfirst")
+SIGNATURE = Reasoning("signature", "ErUBCkYIARgC")
+REDACTED = Reasoning("redacted", "U29tZSBlbmNyeXB0ZWQ=")
+TOOL = ToolUse("tooluse_1", "get_weather", {"city": "Paris", "days": [1, 2], "ok": True})
+CACHED = Done("tool_use", Usage(12, 30, 1024, 0), Metrics(310, 4120, 7.3))
+
+
+def test_sse_new_events_exact_bytes():
+    enc = SseEncoder()
+    assert enc.encode(REASONING) == (
+        b'event: reasoning\ndata: {"text":"Let me think:\\nfirst"}\n\n'
+    )
+    assert enc.encode(SIGNATURE) == b'event: reasoning\ndata: {"signature":"ErUBCkYIARgC"}\n\n'
+    assert enc.encode(REDACTED) == (
+        b'event: reasoning\ndata: {"redacted":"U29tZSBlbmNyeXB0ZWQ="}\n\n'
+    )
+    assert enc.encode(TOOL) == (
+        b'event: tool_use\ndata: {"id":"tooluse_1","name":"get_weather",'
+        b'"input":{"city":"Paris","days":[1,2],"ok":true}}\n\n'
+    )
+    assert enc.encode(CACHED) == (
+        b'event: done\ndata: {"stop_reason":"tool_use","usage":{"input_tokens":12,'
+        b'"output_tokens":30,"cache_read_input_tokens":1024,"cache_write_input_tokens":0},'
+        b'"metrics":{"ttft_ms":310,"duration_ms":4120,"output_tokens_per_s":7.3}}\n\n'
+    )
+
+
+def test_ndjson_new_events_exact_bytes():
+    enc = NdjsonEncoder()
+    assert enc.encode(REASONING) == b'{"type":"reasoning","text":"Let me think:\\nfirst"}\n'
+    assert enc.encode(SIGNATURE) == b'{"type":"reasoning","signature":"ErUBCkYIARgC"}\n'
+    assert enc.encode(REDACTED) == b'{"type":"reasoning","redacted":"U29tZSBlbmNyeXB0ZWQ="}\n'
+    assert enc.encode(TOOL) == (
+        b'{"type":"tool_use","id":"tooluse_1","name":"get_weather",'
+        b'"input":{"city":"Paris","days":[1,2],"ok":true}}\n'
+    )
+    assert enc.encode(CACHED) == (
+        b'{"type":"done","stop_reason":"tool_use","usage":{"input_tokens":12,'
+        b'"output_tokens":30,"cache_read_input_tokens":1024,"cache_write_input_tokens":0},'
+        b'"metrics":{"ttft_ms":310,"duration_ms":4120,"output_tokens_per_s":7.3}}\n'
+    )
+
+
+def test_text_format_carries_the_answer_only():
+    enc = TextEncoder()
+    out = b"".join(
+        enc.encode(e) for e in [REASONING, Delta("Hi"), TOOL, REDACTED, Delta(" there"), CACHED]
+    )
+    assert out == b"Hi there"
+
+
+def test_ndjson_keepalive_only_once_the_model_has_reasoned():
+    enc = NdjsonEncoder()
+    for event in [Start("r", "m"), Delta("a"), TOOL]:
+        enc.encode(event)
+        assert enc.keepalive is None  # §3 streams have no NDJSON keepalives
+    enc.encode(SIGNATURE)
+    assert enc.keepalive == b'{"type":"keepalive"}\n'
+    assert json.loads(enc.keepalive) == {"type": "keepalive"}
+    enc.encode(Delta("b"))
+    assert enc.keepalive == b'{"type":"keepalive"}\n'  # and from then on
+
+
+def test_sse_keepalive_at_any_time_and_text_never():
+    assert SseEncoder().keepalive == b": keepalive\n\n"
+    text = TextEncoder()
+    text.encode(REASONING)
+    assert text.keepalive is None
+
+
+@pytest.mark.parametrize("fmt", sorted(ENCODERS))
+def test_reasoning_between_surrogate_halves_keeps_the_answer_exact(fmt):
+    enc = ENCODERS[fmt]()
+    out = b"".join(enc.encode(e) for e in [Delta("ok \ud83d"), REASONING, TOOL, Delta("\ude42!")])
+    assert _texts(fmt, _only_deltas(fmt, out)) == "ok \U0001f642!"
+
+
+@pytest.mark.parametrize("fmt", ["sse", "ndjson"])
+def test_lone_surrogates_in_reasoning_and_tool_input_become_replacement_chars(fmt):
+    enc = ENCODERS[fmt]()
+    out = enc.encode(Reasoning("text", "a\ud800b")) + enc.encode(
+        ToolUse("t", "f", {"k\udc00": "v\ud83d"})
+    )
+    decoded = out.decode("utf-8")  # would raise on a raw surrogate
+    assert decoded.count("\ufffd") == 3
+
+
+def _only_deltas(fmt: str, data: bytes) -> bytes:
+    """The delta records of a structured body (a text body is all answer)."""
+    if fmt == "text":
+        return data
+    sep = "\n" if fmt == "ndjson" else "\n\n"
+    records = data.decode("utf-8").split(sep)
+    kept = [r for r in records if '"text"' in r and "reasoning" not in r]
+    return sep.join(kept).encode()

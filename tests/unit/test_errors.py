@@ -5,6 +5,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+from botocore.eventstream import (
+    ChecksumMismatch,
+    DuplicateHeader,
+    InvalidHeadersLength,
+    InvalidPayloadLength,
+)
 from botocore.exceptions import (
     ClientError,
     ConnectTimeoutError,
@@ -23,6 +29,7 @@ from bedrock_stream.errors import (
     classify,
     error_body,
 )
+from bedrock_stream.pump import stream_error
 from bedrock_stream.retry import RetryPolicy, call_within, with_retries
 
 # Bedrock code -> (HTTP status before the first byte, §4 code, in-stream code, retried by us)
@@ -79,12 +86,23 @@ def test_table_covers_every_bedrock_error_of_the_model():
             False,
         ),
         (ProtocolError("Connection broken"), "upstream_error", "upstream_error", False),
+        # botocore's event-stream parser errors: Bedrock's bytes were damaged, not our bug
+        (ChecksumMismatch(0x1234, 0x5678), "upstream_error", "upstream_error", False),
+        (InvalidHeadersLength(200000), "upstream_error", "upstream_error", False),
+        (InvalidPayloadLength(30000000), "upstream_error", "upstream_error", False),
+        (DuplicateHeader(":event-type"), "upstream_error", "upstream_error", False),
         (ValueError("bug"), "internal", "internal", False),
     ],
 )
 def test_transport_and_unknown_failures(exc, app_code, stream_code, retry):
     err = classify(exc)
     assert (err.code, err.stream_code, err.retry) == (app_code, stream_code, retry)
+
+
+def test_a_bad_checksum_mid_stream_is_a_retryable_upstream_error_event():
+    event = stream_error(classify(ChecksumMismatch(1, 2)))
+    assert (event.code, event.retryable) == ("upstream_error", True)
+    assert "checksum" in event.message
 
 
 def test_every_code_has_a_status_in_api_md_ranges():
