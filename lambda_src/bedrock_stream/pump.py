@@ -80,10 +80,13 @@ def close_stream(stream: EventStreamProtocol) -> None:
     """Close Bedrock's stream so that a reader blocked in a socket read wakes up now.
 
     EventStream.close() closes the urllib3 response (protocols.md §7.2), but closing a socket
-    does not wake a thread blocked in recv() on it, shutdown() does. The socket sits behind
+    does not wake a thread blocked in recv() on it, shutdown() does; close() alone even waits
+    for that read (the reader holds the response's buffer lock). The socket sits behind
     private attributes (botocore EventStream -> urllib3 response -> http.client response ->
-    SocketIO); if they move, close() still runs and the read timeout frees the reader later.
-    test_stall_ends_with_upstream_stalled_and_frees_the_reader fails if this stops working.
+    SocketIO); over TLS it is an ssl.SSLSocket there, a socket.socket too. If they move,
+    close() still runs and the read timeout frees the reader later.
+    test_stall_ends_with_upstream_stalled_and_frees_the_reader (plain HTTP) and
+    test_close_stream_wakes_a_reader_blocked_in_a_tls_read fail if this stops working.
     """
     raw = getattr(stream, "_raw_stream", None)
     fp = getattr(getattr(raw, "_fp", None), "fp", None)
