@@ -29,19 +29,21 @@ class App:
     def from_config(
         cls, config: Config, client: BedrockRuntimeProtocol | None = None, **kwargs: object
     ) -> App:
-        """An App for config; with a client, that client, else the lazy per-environment one."""
-        factory: Callable[[], BedrockRuntimeProtocol] = (
-            (lambda: client) if client is not None else (lambda: get_client(config))
-        )
-        return cls(config, factory, auth.key_source(config), **kwargs)  # type: ignore[arg-type]
+        """An App for config; with a client, that client, else this environment's, built now."""
+        built = client if client is not None else get_client(config)
+        return cls(config, lambda: built, auth.key_source(config), **kwargs)  # type: ignore[arg-type]
 
 
 _default: App | None = None
 
 
 def default_app() -> App:
-    """The App of this execution environment, built from os.environ on first use."""
-    global _default  # noqa: PLW0603 - one per environment, built lazily
+    """The App of this execution environment: os.environ checked and the client built now.
+
+    Called during init (see handler.py), so a bad variable is an init error and the first
+    request does not pay for building the Bedrock client.
+    """
+    global _default  # noqa: PLW0603 - one per environment
     if _default is None:
         _default = App.from_config(load())
     return _default

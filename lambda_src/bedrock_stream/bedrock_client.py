@@ -53,7 +53,7 @@ def make_client(config: Config, endpoint_url: str | None = None) -> BedrockRunti
 
 
 def get_client(config: Config) -> BedrockRuntimeProtocol:
-    """The one client of this execution environment, created on first use."""
+    """The one client of this execution environment, created on first use (at init, handler.py)."""
     global _client  # noqa: PLW0603 - one client per environment is the point
     if _client is None:
         with _lock:

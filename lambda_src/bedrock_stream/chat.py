@@ -102,6 +102,7 @@ def run_call(
             stall_timeout_s=config.stall_timeout_s,
             queue_size=config.queue_size,
             reader_join_s=config.reader_join_s,
+            deadline_margin_s=config.deadline_margin_s,
         )
         result = pump(
             bedrock_stream,

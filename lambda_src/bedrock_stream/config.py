@@ -1,7 +1,8 @@
-"""Configuration: the function's environment read once into a frozen dataclass."""
+"""Configuration: the function's environment read once, checked, into a frozen dataclass."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Mapping
@@ -10,6 +11,7 @@ from functools import lru_cache
 from typing import Literal
 
 from bedrock_stream.blocks import Guardrail
+from bedrock_stream.env_reader import EnvReader
 
 AuthMode = Literal["iam", "api_key"]
 
@@ -48,7 +50,8 @@ class Config:
 
     allowed_models: tuple[str, ...] = FALLBACK_MODELS
     default_model: str = FALLBACK_MODELS[0]
-    max_tokens_limit: int = 4096
+    # API.md §12.6: the function's own default ceiling.
+    max_tokens_limit: int = 16384
     max_body_bytes: int = 1_048_576
     stall_timeout_s: float = 60.0
     keepalive_s: float = 10.0
@@ -70,18 +73,71 @@ class Config:
     guardrail: Guardrail | None = None  # docs/API.md §12.3
 
 
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+# Limits of the checks in from_env. A value outside them is refused at init (ConfigError).
+MAX_TOKENS_CEILING = 1_000_000  # above any model's output limit: only a typo gets refused
+# Lambda's synchronous invocation payload quota: a larger body never reaches the function.
+# https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+MAX_BODY_CEILING = 6 * 1024 * 1024
+MAX_SECONDS = 900.0  # the longest Lambda timeout; no wait of the function can be longer
+MIN_SECONDS = 0.1  # below it, stall checks and keepalives would spin
+# Model ids, inference-profile ids and ARNs: Bedrock takes 1 to 2048 of these characters
+# (modelId in https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html).
+_MODEL_ID = re.compile(r"[A-Za-z0-9._:/-]{1,2048}", re.ASCII)
+# The secret resource: arn:${Partition}:secretsmanager:${Region}:${Account}:secret:${SecretId}
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecretsmanager.html
+_SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+", re.ASCII)
+# CloudWatch namespaces: 1-255 ASCII characters without control characters, not starting
+# with ':' and not with 'AWS/' (reserved). Dimension values (the service): ASCII, up to 1024.
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Dimension.html
+_NAMESPACE = re.compile(r"(?!AWS/)[ -9;-~][ -~]{0,254}", re.ASCII)
+_SERVICE = re.compile(r"(?=.*[!-~])[ -~]{1,1024}", re.ASCII)
+# The names Python's logging takes (Powertools upper-cases the value first).
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL")
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    return float(raw) if raw else default
+def _models(read: EnvReader) -> tuple[tuple[str, ...], str]:
+    """The allow-list (unset: the local one) and the default model, both checked."""
+    raw = read.text("ALLOWED_MODELS")
+    models = tuple(m.strip() for m in raw.split(",") if m.strip())
+    bad = [m for m in models if not _MODEL_ID.fullmatch(m)]
+    if raw and (bad or not models):
+        shown = ", ".join(repr(m) for m in bad) or repr(raw)
+        read.problem(
+            "ALLOWED_MODELS must be a comma-separated list of model or inference-profile ids "
+            f"(letters, digits and . _ : / -), not {shown}"
+        )
+        return FALLBACK_MODELS, FALLBACK_MODELS[0]  # the default cannot be judged against it
+    allowed = models or FALLBACK_MODELS
+    default = read.text("DEFAULT_MODEL") or allowed[0]
+    if default not in allowed:
+        read.problem(f"DEFAULT_MODEL must be one of ALLOWED_MODELS, not {default!r}")
+    return allowed, default
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    return int(raw) if raw else default
+def _auth(read: EnvReader) -> tuple[AuthMode, str | None, str | None]:
+    mode = read.choice("AUTH_MODE", "iam", ("iam", "api_key"))
+    secret_arn = read.matching(
+        "API_KEY_SECRET_ARN",
+        _SECRET_ARN,
+        "a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)",
+    )
+    api_key = read.env.get("API_KEY") or None
+    if mode == "api_key" and not (secret_arn or api_key or read.text("API_KEY_SECRET_ARN")):
+        read.problem("AUTH_MODE=api_key needs API_KEY_SECRET_ARN (or API_KEY, locally) to be set")
+    return ("api_key" if mode == "api_key" else "iam"), secret_arn, api_key
+
+
+def _powertools(read: EnvReader) -> None:
+    # Powertools reads these itself (its Logger fails at import on an unknown level, with a
+    # message that does not name the variable); checked here so that the init error does.
+    read.choice("POWERTOOLS_LOG_LEVEL", "INFO", LOG_LEVELS)
+    read.matching(
+        "POWERTOOLS_METRICS_NAMESPACE",
+        _NAMESPACE,
+        "a CloudWatch namespace (1 to 255 ASCII characters, not starting with ':' or 'AWS/')",
+    )
+    read.matching("POWERTOOLS_SERVICE_NAME", _SERVICE, "1 to 1024 printable ASCII characters")
 
 
 def guardrail_from_env(env: Mapping[str, str], log_content: bool) -> Guardrail | None:
@@ -105,34 +161,40 @@ def guardrail_from_env(env: Mapping[str, str], log_content: bool) -> Guardrail |
 
 
 def from_env(env: Mapping[str, str]) -> Config:
-    """Build a Config from an environment mapping (os.environ by default in load())."""
-    models = tuple(m.strip() for m in env.get("ALLOWED_MODELS", "").split(",") if m.strip())
-    allowed = models or FALLBACK_MODELS
-    default = env.get("DEFAULT_MODEL", "").strip() or allowed[0]
-    auth = env.get("AUTH_MODE", "iam").strip().lower()
-    if auth not in ("iam", "api_key"):
-        raise ValueError(f"AUTH_MODE must be iam or api_key, not {auth!r}")
-    stall = _float(env, "STALL_TIMEOUT_S", 60.0)
-    log_content = _truthy(env.get("LOG_CONTENT"))
-    return Config(
+    """Build a Config from an environment mapping; ConfigError names every bad variable."""
+    read = EnvReader(env)
+    allowed, default = _models(read)
+    auth_mode, secret_arn, api_key = _auth(read)
+    _powertools(read)
+    stall = read.seconds("STALL_TIMEOUT_S", 60.0, MIN_SECONDS, MAX_SECONDS)
+    config = Config(
         allowed_models=allowed,
         default_model=default,
-        max_tokens_limit=_int(env, "MAX_TOKENS_LIMIT", 4096),
-        max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
+        max_tokens_limit=read.whole("MAX_TOKENS_LIMIT", 16384, 1, MAX_TOKENS_CEILING),
+        max_body_bytes=read.whole("MAX_BODY_BYTES", 1_048_576, 1, MAX_BODY_CEILING),
         stall_timeout_s=stall,
-        keepalive_s=_float(env, "KEEPALIVE_S", 10.0),
-        deadline_margin_s=_float(env, "DEADLINE_MARGIN_S", 3.0),
-        log_content=log_content,
-        auth_mode="api_key" if auth == "api_key" else "iam",
-        api_key_secret_arn=env.get("API_KEY_SECRET_ARN") or None,
-        api_key=env.get("API_KEY") or None,
-        max_attempts=_int(env, "BEDROCK_MAX_ATTEMPTS", 4),
-        backoff_base_s=_float(env, "BEDROCK_BACKOFF_BASE_S", 0.25),
-        backoff_cap_s=_float(env, "BEDROCK_BACKOFF_CAP_S", 4.0),
-        connect_timeout_s=_float(env, "BEDROCK_CONNECT_TIMEOUT_S", 5.0),
-        read_timeout_s=_float(env, "BEDROCK_READ_TIMEOUT_S", stall + 5.0),
-        guardrail=guardrail_from_env(env, log_content),
+        keepalive_s=read.seconds("KEEPALIVE_S", 10.0, MIN_SECONDS, MAX_SECONDS),
+        deadline_margin_s=read.seconds("DEADLINE_MARGIN_S", 3.0, 0.0, MAX_SECONDS),
+        log_content=read.flag("LOG_CONTENT"),
+        auth_mode=auth_mode,
+        api_key_secret_arn=secret_arn,
+        api_key=api_key,
+        max_attempts=read.whole("BEDROCK_MAX_ATTEMPTS", 4, 1, 10),
+        backoff_base_s=read.seconds("BEDROCK_BACKOFF_BASE_S", 0.25, 0.0, 60.0),
+        backoff_cap_s=read.seconds("BEDROCK_BACKOFF_CAP_S", 4.0, 0.0, MAX_SECONDS),
+        connect_timeout_s=read.seconds("BEDROCK_CONNECT_TIMEOUT_S", 5.0, MIN_SECONDS, MAX_SECONDS),
+        read_timeout_s=read.seconds(
+            "BEDROCK_READ_TIMEOUT_S", stall + 5.0, MIN_SECONDS, MAX_SECONDS
+        ),
     )
+    try:
+        guardrail = guardrail_from_env(env, config.log_content)
+    except ValueError as exc:
+        read.problem(str(exc))
+    else:
+        config = dataclasses.replace(config, guardrail=guardrail)
+    read.check()
+    return config
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,19 @@
-"""The Lambda entry point: `bedrock_stream.handler.handler(event, context, *, stream)`."""
+"""The Lambda entry point: `bedrock_stream.handler.handler(event, context, *, stream)`.
+
+Init happens when the runtime imports this module and looks `handler` up: first every
+variable of the environment is checked (before Powertools reads its own ones on import
+below), so that a bad value fails the init with a message naming it, which Lambda posts to
+/init/error and callers see in the 502; then the App and its Bedrock client are built, so
+that the first request does not pay for them.
+"""
+
+# ruff: noqa: E402 - the environment is checked before the imports that read it themselves
 
 from __future__ import annotations
+
+from bedrock_stream.config import load
+
+load()
 
 from collections.abc import Callable
 from typing import Any
@@ -67,4 +80,15 @@ def build_handler(app_factory: Callable[[], App]) -> Handler:
     return decorated
 
 
-handler = build_handler(default_app)
+def __getattr__(name: str) -> Handler:
+    """`handler`, built on its first lookup (PEP 562), which the runtime makes during init.
+
+    Built on lookup rather than on import so that tests can import build_handler and handle
+    without a Region or credentials; the runtime looks it up right after the import.
+    """
+    if name != "handler":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    app = default_app()
+    built = build_handler(lambda: app)
+    globals()["handler"] = built
+    return built

@@ -37,6 +37,9 @@ class PumpSettings:
     stall_timeout_s: float
     queue_size: int = 64
     reader_join_s: float = 5.0
+    # How far stop_at lies before the function's timeout (DEADLINE_MARGIN_S): clean-up after
+    # the terminal event waits at most until half of it is used, the rest ends the response.
+    deadline_margin_s: float = 0.0
 
 
 @dataclass
@@ -94,10 +97,13 @@ def close_stream(stream: EventStreamProtocol) -> None:
     """Close Bedrock's stream so that a reader blocked in a socket read wakes up now.
 
     EventStream.close() closes the urllib3 response (protocols.md §7.2), but closing a socket
-    does not wake a thread blocked in recv() on it, shutdown() does. The socket sits behind
+    does not wake a thread blocked in recv() on it, shutdown() does; close() alone even waits
+    for that read (the reader holds the response's buffer lock). The socket sits behind
     private attributes (botocore EventStream -> urllib3 response -> http.client response ->
-    SocketIO); if they move, close() still runs and the read timeout frees the reader later.
-    test_stall_ends_with_upstream_stalled_and_frees_the_reader fails if this stops working.
+    SocketIO); over TLS it is an ssl.SSLSocket there, a socket.socket too. If they move,
+    close() still runs and the read timeout frees the reader later.
+    test_stall_ends_with_upstream_stalled_and_frees_the_reader (plain HTTP) and
+    test_close_stream_wakes_a_reader_blocked_in_a_tls_read fail if this stops working.
     """
     raw = getattr(stream, "_raw_stream", None)
     fp = getattr(getattr(raw, "_fp", None), "fp", None)
@@ -132,22 +138,34 @@ def pump(
         target=_reader, args=(stream, q, stop), name="bedrock-reader", daemon=True
     )
     writer = _Writer(mapper, emit, keepalive, settings, clock, started_at, keep_answer)
+    result = writer.result
     reader.start()
     try:
-        writer.result.terminal = writer.run(q, stop_at)
-    except Exception as exc:  # an emit() or mapper failure still ends the stream with an event
-        err = classify(exc)
-        writer.result.terminal = stream_error(err)
+        try:
+            result.terminal = writer.run(q, stop_at)
+        except Exception as exc:  # an emit() or mapper failure still ends the stream with an event
+            result.terminal = stream_error(classify(exc))
+        result.duration_ms = round((clock() - started_at) * 1000)
+        result.terminal = _with_metrics(result.terminal, result)
+        # The last word goes out before any clean-up: a reader stuck in a socket read or a slow
+        # close can then delay the end of the response, but never cost its terminal event.
+        emit(result.terminal)
     finally:
         stop.set()
         close_stream(stream)
-        reader.join(settings.reader_join_s)
-        writer.result.reader_ended = not reader.is_alive()
-    result = writer.result
-    result.duration_ms = round((clock() - started_at) * 1000)
-    result.terminal = _with_metrics(result.terminal, result)
-    emit(result.terminal)
+        reader.join(cleanup_wait_s(settings, stop_at, clock()))
+        result.reader_ended = not reader.is_alive()
     return result
+
+
+def cleanup_wait_s(settings: PumpSettings, stop_at: float, now: float) -> float:
+    """How long clean-up may still wait: reader_join_s, cut so it ends inside the margin.
+
+    stop_at + deadline_margin_s is when Lambda stops the function; waiting until half the
+    margin is spent leaves the other half to end the response (last chunk, the 202).
+    """
+    until = stop_at + settings.deadline_margin_s / 2
+    return max(0.0, min(settings.reader_join_s, until - now))
 
 
 class _Writer:

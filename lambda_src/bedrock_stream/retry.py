@@ -93,6 +93,9 @@ def call_within(call: Callable[[], T], timeout_s: float, on_late: Callable[[T], 
     for gaps between events (minutes), not for the function's remaining time; so the first
     call is bounded here, and a stream that opens too late is closed, not leaked.
     """
+    if timeout_s <= 0:
+        # No time left: a call started now could only end in a stream to close unread.
+        raise AppError("upstream_timeout", "Bedrock did not answer before the deadline")
     pending = _Pending()
 
     def run() -> None:
@@ -111,7 +114,7 @@ def call_within(call: Callable[[], T], timeout_s: float, on_late: Callable[[T], 
             on_late(value)
 
     threading.Thread(target=run, name="bedrock-open", daemon=True).start()
-    finished = pending.done.wait(max(timeout_s, 0.0))
+    finished = pending.done.wait(timeout_s)
     with pending.lock:
         if not finished and not pending.done.is_set():
             pending.abandoned = True

@@ -93,19 +93,24 @@ ROUTES: Final[dict[str, dict[str, Route]]] = {
 }
 
 
+def route_path(path: str) -> str:
+    """The route a path names: a trailing slash is the same route (`/chat/` is `/chat`)."""
+    return path.rstrip("/") or "/"
+
+
 def error_shape_for(path: object) -> ErrorShape:
     """The error shape of a path's routes, known before the request is parsed or resolved.
 
     Every error of the OpenAI surface is in OpenAI's shape (API.md §6): also a body over
     MAX_BODY_BYTES or a wrong method on its paths. Other paths use the §4 shape.
     """
-    by_method = ROUTES.get(path) if isinstance(path, str) else None
+    by_method = ROUTES.get(route_path(path)) if isinstance(path, str) else None
     return next(iter(by_method.values())).error_shape if by_method else error_body
 
 
 def resolve(method: str, path: str) -> Route:
     """The route for a request, or not_found / method_not_allowed."""
-    by_method = ROUTES.get(path)
+    by_method = ROUTES.get(route_path(path))
     if by_method is None:
         raise AppError("not_found", f"no route for {path}")
     route = by_method.get(method)

@@ -21,6 +21,7 @@ from streaming_runtime.types import ErrorPayload
 
 API_PREFIX = "/2018-06-01/runtime"
 ERROR_TYPE_HEADER = ERROR_TYPE_TRAILER
+XRAY_CAUSE_HEADER = "Lambda-Runtime-Function-XRay-Error-Cause"
 
 
 class InvocationRequest(NamedTuple):
@@ -62,11 +63,15 @@ def streaming_head(host: str, request_id: str) -> bytes:
     )
 
 
-def sized_request(host: str, method: str, path: str, body: bytes, error_type: str = "") -> bytes:
-    """A complete request with a ``Content-Length`` body."""
+def sized_request(
+    host: str, method: str, path: str, body: bytes, error_type: str = "", *, xray_cause: str = ""
+) -> bytes:
+    """A complete request with a ``Content-Length`` body (and the error headers, if given)."""
     headers = [("Host", host), ("Content-Type", "application/json")]
     if error_type:
         headers.append((ERROR_TYPE_HEADER, header_safe(error_type)))
+    if xray_cause:
+        headers.append((XRAY_CAUSE_HEADER, xray_cause))  # ASCII JSON on one line (xray.py)
     headers.append(("Content-Length", str(len(body))))
     return request_head(method, path, headers) + body
 
@@ -86,7 +91,9 @@ class RuntimeClient:
         except TransportError:
             if not (retry and reused):
                 raise
-            # The server may have closed an idle keep-alive connection: try once more afresh.
+            # The server may have closed an idle keep-alive connection: try once more afresh
+            # (only for GET /next, a whole request that nothing was sent of yet).
+            self.connection.reset()
             self.connection.send(data)
             response = self.connection.read_response()
         if not 200 <= response.status < 300:
@@ -94,7 +101,9 @@ class RuntimeClient:
         return response
 
     def next_invocation(self) -> InvocationRequest:
-        """Block until the next event arrives."""
+        """Block until the next event arrives, on a fresh connection if the last one broke."""
+        if self.connection.broken is not None:
+            self.connection.reset()
         head = request_head("GET", f"{API_PREFIX}/invocation/next", [("Host", self.host)])
         response = self._exchange(head, retry=True)
         request_id = response.headers.get("lambda-runtime-aws-request-id")
@@ -112,17 +121,23 @@ class RuntimeClient:
         path = _invocation_path(request_id, "response")
         self._exchange(sized_request(self.host, "POST", path, body))
 
-    def report_error(self, request_id: str, payload: ErrorPayload) -> None:
+    def report_error(self, request_id: str, payload: ErrorPayload, xray_cause: str = "") -> None:
         """Post an invocation error (only before a streamed response was opened)."""
         body = json.dumps(payload).encode()
         path = _invocation_path(request_id, "error")
-        self._exchange(sized_request(self.host, "POST", path, body, payload["errorType"]))
+        request = sized_request(
+            self.host, "POST", path, body, error_type=payload["errorType"], xray_cause=xray_cause
+        )
+        self._exchange(request)
 
-    def report_init_error(self, payload: ErrorPayload) -> None:
+    def report_init_error(self, payload: ErrorPayload, xray_cause: str = "") -> None:
         """Post an initialization error, before the first ``GET /next``."""
         body = json.dumps(payload).encode()
         path = f"{API_PREFIX}/init/error"
-        self._exchange(sized_request(self.host, "POST", path, body, payload["errorType"]))
+        request = sized_request(
+            self.host, "POST", path, body, error_type=payload["errorType"], xray_cause=xray_cause
+        )
+        self._exchange(request)
 
     def finish_stream(self) -> None:
         """Read the Runtime API's answer to a streamed response that was just ended."""

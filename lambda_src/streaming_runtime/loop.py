@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
@@ -12,16 +11,11 @@ from streaming_runtime.client import InvocationRequest, RuntimeClient
 from streaming_runtime.context import context_from_headers, set_trace_id
 from streaming_runtime.errors import error_payload
 from streaming_runtime.loader import is_streaming
+from streaming_runtime.logsink import LineSink, LogSink
 from streaming_runtime.stream import ResponseStream
 from streaming_runtime.transport import TransportError
 from streaming_runtime.types import ErrorPayload
-
-
-def log_error(request_id: str, payload: ErrorPayload) -> None:
-    """One log record per failure, in the managed runtime's ``[ERROR]`` style."""
-    record = {"level": "ERROR", "requestId": request_id, **payload}
-    sys.stderr.write(f"[ERROR] {json.dumps(record)}\n")
-    sys.stderr.flush()
+from streaming_runtime.xray import cause_of
 
 
 def _encode_result(result: Any) -> bytes:
@@ -38,10 +32,12 @@ class Invoker:
         handler: Callable[..., Any],
         client: RuntimeClient,
         environ: MutableMapping[str, str] = os.environ,
+        log: LogSink | None = None,
     ) -> None:
         self.handler = handler
         self.client = client
         self.environ = environ
+        self.log = log or LineSink()
         self.streaming = is_streaming(handler)
 
     def __call__(self, invocation: InvocationRequest) -> None:
@@ -61,30 +57,34 @@ class Invoker:
             raise
         except Exception as exc:
             payload = error_payload(exc)
-            log_error(invocation.request_id, payload)
-            self._report(invocation.request_id, stream, payload)
+            self.log.record(invocation.request_id, payload)
+            self._report(invocation.request_id, stream, payload, exc)
 
-    def _report(self, request_id: str, stream: ResponseStream, payload: ErrorPayload) -> None:
+    def _report(
+        self, request_id: str, stream: ResponseStream, payload: ErrorPayload, exc: BaseException
+    ) -> None:
         if stream.closed:
             return  # the failure came after the response was complete (reading the 202)
         if stream.started:
             stream.fail(payload)  # after the first byte, only trailers can carry the error
         else:
-            self.client.report_error(request_id, payload)
+            self.client.report_error(request_id, payload, cause_of(exc, payload))
 
 
 def run(
-    invoke: Callable[[InvocationRequest], None], invocations: Iterable[InvocationRequest]
+    invoke: Callable[[InvocationRequest], None],
+    invocations: Iterable[InvocationRequest],
+    log: LogSink | None = None,
 ) -> int:
     """Handle each invocation in turn; returns how many were handled."""
+    sink = log or LineSink()
     count = 0
     for invocation in invocations:
         try:
             invoke(invocation)
-        except TransportError:
-            # The connection to the Runtime API broke mid-response; start the next one afresh.
-            import traceback  # noqa: PLC0415 - rare path, kept off the cold start
-
-            traceback.print_exc()
+        except TransportError as exc:
+            # The connection to the Runtime API broke mid-response: that response is lost (the
+            # Runtime API records it as cut short); the next invocation gets a new connection.
+            sink.record(invocation.request_id, error_payload(exc))
         count += 1
     return count

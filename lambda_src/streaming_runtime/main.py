@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 
-from streaming_runtime.client import RuntimeClient
+from streaming_runtime.client import RuntimeApiError, RuntimeClient
 from streaming_runtime.errors import error_payload
 from streaming_runtime.loader import load_handler
-from streaming_runtime.loop import Invoker, log_error, run
+from streaming_runtime.logsink import open_sink
+from streaming_runtime.loop import Invoker, run
+from streaming_runtime.transport import TransportError
+from streaming_runtime.xray import cause_of
 
 
 def _extend_path(environ: Mapping[str, str]) -> None:
@@ -22,21 +25,28 @@ def _extend_path(environ: Mapping[str, str]) -> None:
         sys.path.insert(0, entry)
 
 
-def main(environ: Mapping[str, str] = os.environ) -> int:
+def main(environ: MutableMapping[str, str] = os.environ) -> int:
     """Load the handler (reporting an init error if that fails) and serve invocations."""
     address = environ.get("AWS_LAMBDA_RUNTIME_API")
     if not address:
         sys.stderr.write("AWS_LAMBDA_RUNTIME_API is not set: not running inside Lambda\n")
         return 2
+    sink = open_sink(environ)
     client = RuntimeClient(address)
     _extend_path(environ)
     try:
         handler = load_handler(environ.get("_HANDLER", ""))
     except Exception as exc:
         payload = error_payload(exc)
-        log_error("init", payload)
-        client.report_init_error(payload)
+        sink.record("init", payload)
+        client.report_init_error(payload, cause_of(exc, payload))
         return 1
-    invoker = Invoker(handler, client)
-    run(invoker, client.invocations())
+    invoker = Invoker(handler, client, environ, sink)
+    try:
+        run(invoker, client.invocations(), sink)
+    except (TransportError, RuntimeApiError) as exc:
+        # The Runtime API is gone or refuses the runtime: one record, then exit (Lambda
+        # replaces the environment).
+        sink.record("runtime", error_payload(exc))
+        return 1
     return 0

@@ -25,7 +25,13 @@ class Response(NamedTuple):
 
 
 class Connection:
-    """One persistent connection; reopened when the server closed it."""
+    """One persistent connection; a broken one stays broken until reset().
+
+    A request that fails half-way is never continued on a new connection: the server would
+    read the rest of it (chunks of a streamed response) as a new, garbled request. So a send
+    or read failure marks the connection broken, every later send fails at once, and only the
+    invocation loop resets it, before it asks for the next invocation.
+    """
 
     def __init__(self, address: str) -> None:
         host, _, port = address.rpartition(":")
@@ -33,8 +39,11 @@ class Connection:
         self._target = (host or "127.0.0.1", int(port))
         self._sock: socket.socket | None = None
         self._buffer = b""
+        self.broken: str | None = None  # why it broke, until reset()
 
     def _connect(self) -> socket.socket:
+        if self.broken is not None:
+            raise TransportError(f"the Runtime API connection broke earlier: {self.broken}")
         if self._sock is None:
             # No timeout: GET /next blocks until an event arrives and the environment may be
             # frozen in between (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
@@ -45,11 +54,21 @@ class Connection:
         return self._sock
 
     def close(self) -> None:
-        """Drop the connection; the next send opens a new one."""
+        """Drop the connection; the next request opens a new one (unless it is broken)."""
         if self._sock is not None:
             self._sock.close()
         self._sock = None
         self._buffer = b""
+
+    def reset(self) -> None:
+        """Forget a failure: the next request, a whole new one, opens a fresh connection."""
+        self.close()
+        self.broken = None
+
+    def _break(self, reason: str) -> TransportError:
+        self.close()
+        self.broken = reason
+        return TransportError(reason)
 
     @property
     def is_open(self) -> bool:
@@ -57,29 +76,28 @@ class Connection:
         return self._sock is not None
 
     def send(self, data: bytes) -> None:
-        """Write all of ``data`` now."""
+        """Write all of ``data`` now; fails at once on a connection that broke before."""
+        sock = self._connect()
         try:
-            self._connect().sendall(data)
+            sock.sendall(data)
         except OSError as exc:
-            self.close()
-            raise TransportError(f"Runtime API send failed: {exc}") from exc
+            raise self._break(f"Runtime API send failed: {exc}") from exc
 
     def _fill(self) -> None:
-        assert self._sock is not None
+        if self._sock is None:
+            raise self._break("no connection to read from")
         try:
             data = self._sock.recv(65536)
         except OSError as exc:
-            self.close()
-            raise TransportError(f"Runtime API read failed: {exc}") from exc
+            raise self._break(f"Runtime API read failed: {exc}") from exc
         if not data:
-            self.close()
-            raise TransportError("Runtime API closed the connection")
+            raise self._break("Runtime API closed the connection")
         self._buffer += data
 
     def _read_line(self) -> bytes:
         while (end := self._buffer.find(b"\r\n")) < 0:
             if len(self._buffer) > MAX_LINE:
-                raise TransportError("Runtime API sent an overlong line")
+                raise self._break("Runtime API sent an overlong line")
             self._fill()
         line, self._buffer = self._buffer[:end], self._buffer[end + 2 :]
         return line
@@ -98,7 +116,7 @@ class Connection:
         try:
             status = int(status_line.split(" ", 2)[1])
         except (IndexError, ValueError) as exc:
-            raise TransportError(f"malformed status line {status_line!r}") from exc
+            raise self._break(f"malformed status line {status_line!r}") from exc
         headers: dict[str, str] = {}
         while line := self._read_line():
             name, _, value = line.decode("latin-1").partition(":")

@@ -65,3 +65,27 @@ class StreamingHandler(Protocol):
 
 class BufferedHandler(Protocol):
     def __call__(self, event: dict[str, Any], context: Any) -> Any: ...
+
+
+class XRayStackFrame(TypedDict):
+    """One frame of an X-Ray exception's stack."""
+
+    path: str
+    line: int
+    label: str
+
+
+class XRayException(TypedDict):
+    """One exception of an X-Ray error cause."""
+
+    type: str
+    message: str
+    stack: list[XRayStackFrame]
+
+
+class XRayCause(TypedDict):
+    """The JSON of ``Lambda-Runtime-Function-XRay-Error-Cause`` (protocols.md §1.4)."""
+
+    working_directory: str
+    exceptions: list[XRayException]
+    paths: list[str]

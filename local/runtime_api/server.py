@@ -12,14 +12,17 @@ import queue
 import re
 import socket
 import socketserver
+import struct
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from local.runtime_api.invocation import Invocation
 from local.runtime_api.wire import (
     IncompleteRequest,
+    MalformedRequest,
     RecordedRequest,
     read_body,
     read_head,
@@ -40,6 +43,9 @@ class RuntimeApiServer:
         self._tcp.api = self
         self.address = f"{host}:{self._tcp.server_address[1]}"
         self.requests: list[RecordedRequest] = []
+        # Request lines that were not HTTP: what a runtime sent on a connection where the
+        # server expected a new request (e.g. the rest of a response it had cut off).
+        self.malformed: list[bytes] = []
         self.init_error: RecordedRequest | None = None
         self._pending: queue.Queue[Any] = queue.Queue()
         self._invocations: dict[str, Invocation] = {}
@@ -82,8 +88,13 @@ class RuntimeApiServer:
         trace_id: str | None = None,
         client_context: str | None = None,
         cognito_identity: str | None = None,
+        drop_after_chunks: int | None = None,
     ) -> Invocation:
-        """Queue an event; the runtime gets it on its next ``GET /next``."""
+        """Queue an event; the runtime gets it on its next ``GET /next``.
+
+        drop_after_chunks: reset the connection once that many body chunks of the response
+        arrived, as a failing network would, to test what the runtime does next.
+        """
         request_id = request_id or str(uuid.uuid4())
         if deadline_ms is None:
             deadline_ms = int(time.time() * 1000) + 3000
@@ -97,6 +108,7 @@ class RuntimeApiServer:
         }
         # The emulator omits headers whose value is empty (protocols.md §1.2).
         invocation = Invocation(request_id, event, {k: v for k, v in headers.items() if v})
+        invocation.drop_after_chunks = drop_after_chunks
         with self._lock:
             self._invocations[request_id] = invocation
         self._pending.put(invocation)
@@ -132,6 +144,10 @@ class RuntimeApiServer:
         with self._lock:
             return self._invocations.get(request_id)
 
+    def _record_malformed(self, line: bytes) -> None:
+        with self._lock:
+            self.malformed.append(line)
+
 
 class _TcpServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
@@ -157,7 +173,11 @@ class _Connection(socketserver.StreamRequestHandler):
         try:
             while self._serve_one():
                 pass
-        except (IncompleteRequest, OSError, ValueError):
+        except MalformedRequest as exc:
+            self.server.api._record_malformed(exc.line)
+            with contextlib.suppress(OSError):
+                self._reply(400, "Bad Request", {"errorType": "MalformedRequest"})
+        except (_Dropped, IncompleteRequest, OSError, ValueError):
             pass
         finally:
             self.server.connections.discard(self.connection)
@@ -199,6 +219,19 @@ class _Connection(socketserver.StreamRequestHandler):
         self._reply(404, "Not Found", {"errorType": "NotFound", "errorMessage": request.path})
         return True
 
+    def _dropping(self, invocation: Invocation, limit: int) -> Callable[[bytes], None]:
+        """on_chunk for a response that is cut after ``limit`` chunks by a connection reset."""
+        seen = [0]
+
+        def on_chunk(data: bytes) -> None:
+            invocation._append(data)
+            seen[0] += 1
+            if seen[0] >= limit:
+                _abort(self.connection)
+                raise _Dropped
+
+        return on_chunk
+
     def _invocation_result(self, request: RecordedRequest, request_id: str, kind: str) -> bool:
         invocation = self.server.api._lookup(request_id)
         mode = request.header("lambda-runtime-function-response-mode")
@@ -218,8 +251,14 @@ class _Connection(socketserver.StreamRequestHandler):
         invocation.response = request
         outcome = "error" if kind == "error" else ("streaming" if mode else "buffered")
         on_chunk = invocation._append if kind == "response" else (lambda _data: None)
+        if invocation.drop_after_chunks is not None:
+            on_chunk = self._dropping(invocation, invocation.drop_after_chunks)
         try:
             read_body(self.rfile, request, on_chunk)
+        except _Dropped:
+            invocation.failure = "dropped by the Runtime API"
+            invocation._finish("truncated", request)
+            raise
         except IncompleteRequest:
             # Named like the Runtime Interface Emulator's own error type for a cut body.
             invocation.failure = "Runtime.TruncatedResponse"
@@ -228,3 +267,13 @@ class _Connection(socketserver.StreamRequestHandler):
         invocation._finish(outcome, request)  # type: ignore[arg-type]
         self._reply(202, "Accepted", {"status": "OK"})
         return True
+
+
+class _Dropped(Exception):
+    """The server reset the connection on purpose (``drop_after_chunks``)."""
+
+
+def _abort(conn: socket.socket) -> None:
+    """Make the close that follows a TCP reset (SO_LINGER 0): the peer's sends then fail."""
+    with contextlib.suppress(OSError):
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 MAX_LINE = 65536
 
@@ -20,6 +21,14 @@ class Reader(Protocol):
 
 class IncompleteRequest(Exception):
     """The peer closed the connection before the request was complete."""
+
+
+class MalformedRequest(Exception):
+    """A request line that is not ``METHOD PATH VERSION`` (for example a stray body chunk)."""
+
+    def __init__(self, line: bytes) -> None:
+        super().__init__(f"malformed request line {line!r}")
+        self.line = line
 
 
 @dataclass
@@ -42,6 +51,12 @@ class RecordedRequest:
     def trailer(self, name: str) -> str | None:
         """The first trailer of that name, case-insensitive."""
         return _find(self.trailers, name)
+
+    @property
+    def xray_cause(self) -> Any:
+        """The decoded ``Lambda-Runtime-Function-XRay-Error-Cause`` header, or None."""
+        raw = self.header("lambda-runtime-function-xray-error-cause")
+        return None if raw is None else json.loads(raw)
 
 
 def _find(pairs: list[tuple[str, str]], name: str) -> str | None:
@@ -73,7 +88,10 @@ def read_head(rfile: Reader) -> RecordedRequest | None:
         return None
     if not line.endswith(b"\n"):
         raise IncompleteRequest("connection closed inside the request line")
-    method, path, _version = line.decode("latin-1").split(" ", 2)
+    parts = line.decode("latin-1").rstrip("\r\n").split(" ")
+    if len(parts) != 3 or not parts[0].isalpha() or not parts[2].startswith("HTTP/"):
+        raise MalformedRequest(line)
+    method, path, _version = parts
     return RecordedRequest(method=method, path=path, headers=_read_fields(rfile))
 
 

@@ -6,7 +6,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from bedrock_stream.auth import secret_key_source
+from bedrock_stream.auth import SecretKeySource
 from tests.functional.handler.handler_fakes import (
     FakeBedrock,
     converse_events,
@@ -87,7 +87,7 @@ def test_key_from_secrets_manager(monkeypatch, stored, expected):
         arn = boto3.client("secretsmanager").create_secret(Name="bs-key", SecretString=stored)[
             "ARN"
         ]
-        source = secret_key_source(arn, max_age_s=0)
+        source = SecretKeySource(arn, max_age_s=0)
         assert source() == expected
 
 

@@ -55,14 +55,24 @@ def start_runtime() -> Iterator[Callable[..., Environment]]:
         original_args: tuple[str, ...] = ("/var/runtime/bootstrap.py",),
         task_root: Path = TASK_ROOT,
         ready: bool = True,
+        env: dict[str, str] | None = None,
+        pass_fds: tuple[int, ...] = (),
+        capture_stderr: bool = False,
     ) -> Environment:
         api = RuntimeApiServer()
         api.start()
-        env = _clean_env(
-            AWS_LAMBDA_RUNTIME_API=api.address, _HANDLER=handler, LAMBDA_TASK_ROOT=str(task_root)
+        process_env = _clean_env(
+            AWS_LAMBDA_RUNTIME_API=api.address,
+            _HANDLER=handler,
+            LAMBDA_TASK_ROOT=str(task_root),
+            **(env or {}),
         )
         process = subprocess.Popen(
-            [str(BOOTSTRAP), interpreter, *original_args], env=env, cwd=task_root
+            [str(BOOTSTRAP), interpreter, *original_args],
+            env=process_env,
+            cwd=task_root,
+            pass_fds=pass_fds,
+            stderr=subprocess.PIPE if capture_stderr else None,
         )
         environment = Environment(api, process)
         started.append(environment)

@@ -58,6 +58,7 @@ def report_context(event: dict[str, Any], context: Any, *, stream: Any) -> None:
                 "log_stream_name": context.log_stream_name,
                 "remaining_ms": context.get_remaining_time_in_millis(),
                 "trace_id": os.environ.get("_X_AMZN_TRACE_ID"),
+                "wrapped_by": os.environ.get("WRAPPED_BY"),
                 "event": event,
             }
         )
@@ -164,3 +165,31 @@ def big_chunk(event: dict[str, Any], context: Any, *, stream: Any) -> None:
     stream.start(200, {"content-type": "application/octet-stream"})
     stream.write(b"x" * (event["mb"] * 1024 * 1024))
     stream.write(b"end")
+
+
+# --- the connection to the Runtime API breaking (test_runtime_connection.py) ----------------
+
+
+def write_until_broken(event: dict[str, Any], context: Any, *, stream: Any) -> None:
+    """Write numbered chunks until a write fails, then try a few more; report to a file.
+
+    The Runtime API resets the connection after some chunks; the report says which writes
+    raised, so the test can check that none went out on a new connection.
+    """
+    import json
+
+    outcomes: list[str] = []
+    stream.start(200, {"content-type": "text/plain"})
+    failed_at = None
+    for index in range(event.get("max_writes", 2000)):
+        try:
+            stream.write(f"chunk-{index};")
+            outcomes.append("ok")
+        except Exception as exc:  # what a handler that keeps going sees
+            outcomes.append(type(exc).__name__)
+            failed_at = failed_at if failed_at is not None else index
+        if failed_at is not None and index >= failed_at + event.get("after_failure", 5):
+            break
+        time.sleep(event.get("pause_s", 0.005))
+    with open(event["report"], "w") as report:
+        json.dump(outcomes, report)
