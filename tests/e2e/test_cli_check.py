@@ -25,6 +25,7 @@ from cli.verdicts import (
 )
 from cli.wire import StreamEvent
 from local.function_url import CorsConfig
+from local.lambda_env.overrides import LOCAL_MODELS
 from tests.e2e.chat.buffering_proxy import BufferingProxy
 from tests.e2e.chat.proxy import CuttingProxy
 from tests.e2e.chat.twin import ACCESS_KEY, ROOT, SECRET_KEY, ChatTwin, running_twin
@@ -135,7 +136,8 @@ def test_iam_mode_passes_every_check(iam_twin: ChatTwin) -> None:
         ["cors", "SKIP"],
     ]
     assert "signed request accepted (HTTP 200); unsigned request refused (HTTP 403)" in lines[2]
-    assert "10 models allowed, default anthropic.claude-3-haiku-20240307-v1:0" in lines[3]
+    expected = f"{len(LOCAL_MODELS)} models allowed, default {LOCAL_MODELS[0]}"
+    assert expected in lines[3]
     assert "skipped (no --origin given)" in lines[6]
     assert lines[-1].startswith("PASSED: 5 passed, 1 skipped")
     # What reached Bedrock is the ordinary prompt, with no directive for the local model.
