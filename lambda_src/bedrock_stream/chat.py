@@ -13,6 +13,7 @@ from bedrock_stream.converse import converse_call
 from bedrock_stream.encoders import Encoder, choose_format, stream_head
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import Done, Event, Start, Usage, tool_use_payload
+from bedrock_stream.families import family_of
 from bedrock_stream.native import check_token_limit, native_call
 from bedrock_stream.observability import (
     bedrock_subsegment,
@@ -154,7 +155,8 @@ def stream_chat(ex: Exchange, req: ChatRequest) -> None:
     if req.native is not None:
         check_token_limit(req.model, req.native, ex.app.config.max_tokens_limit)
     fmt = choose_format(req.format, ex.http.headers)
-    encoder, head = stream_head(fmt, ex.request_id)
+    reasons = req.reasoning is not None or family_of(req.model).reasoning == "always"
+    encoder, head = stream_head(fmt, ex.request_id, reasoning=reasons)
     ex.log["format"] = fmt
     emit = writer(ex, encoder)
 

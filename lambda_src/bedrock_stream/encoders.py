@@ -158,7 +158,7 @@ class NdjsonEncoder(_Structured):
         §12 stream anyway, also for a model that reasons unasked. The encoder is a function
         of the events alone: it does not know the request's fields.
         """
-        return NDJSON_KEEPALIVE if self.reasoning_seen else None
+        return NDJSON_KEEPALIVE if self.reasoning_seen else None  # or expected: stream_head
 
     def _record(self, name: str, payload: Mapping[str, object]) -> bytes:
         return (_json({"type": name, **payload}) + "\n").encode()
@@ -277,9 +277,18 @@ class ResponseHead:
     headers: dict[str, str]
 
 
-def stream_head(fmt: WireFormat, request_id: str) -> tuple[Encoder, ResponseHead]:
-    """A fresh encoder for this response and the headers that announce it."""
+def stream_head(
+    fmt: WireFormat, request_id: str, *, reasoning: bool = False
+) -> tuple[Encoder, ResponseHead]:
+    """A fresh encoder for this response and the headers that announce it.
+
+    reasoning: the request asked the model to reason, or the model always does. Its first
+    `reasoning` event can then be long in coming, so the NDJSON keepalives that a reasoning
+    event turns on are on from the start (docs/API.md §12.2).
+    """
     encoder = ENCODERS[fmt]()
+    if reasoning and isinstance(encoder, _Structured):
+        encoder.reasoning_seen = True
     headers = {
         "Content-Type": encoder.content_type,
         "Cache-Control": "no-cache",

@@ -144,6 +144,30 @@ def test_ndjson_keepalives_only_once_the_model_reasons(log_lines):
     assert request_log(log_lines)["keepalives"] == len(keepalives)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # asked to reason: its first reasoning event may be long in coming
+        {"prompt": "hi", "reasoning": {"effort": "low"}, "max_tokens": 2048},
+        # a model that always reasons, asked nothing
+        {"prompt": "hi", "model": "us.deepseek.r1-v1:0"},
+    ],
+)
+def test_ndjson_keepalives_from_the_start_when_reasoning_is_expected(body):
+    steps = [
+        {"messageStart": {"role": "assistant"}},
+        Sleep(0.45),  # silence before the first reasoning event
+        rec._delta(0, {"reasoningContent": {"text": "thinking"}}),
+        *rec.DEEPSEEK_R1[3:],
+    ]
+    stream = serve(FakeBedrock([steps]), body={**body, "format": "ndjson"}, keepalive_s=0.1)
+    writes = stream.writes
+    first_reasoning = next(i for i, w in enumerate(writes) if b'"reasoning"' in w)
+
+    assert NDJSON_KEEPALIVE in writes[:first_reasoning]
+    assert [r["type"] for r in ndjson(stream)][-1] == "done"
+
+
 def test_openai_stream_keeps_alive_while_reasoning_it_does_not_show(run):
     # The OpenAI encoder leaves reasoning out (for now): reasoning must not count as a write,
     # or a long reasoning phase would be silent on the wire.
