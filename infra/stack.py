@@ -40,6 +40,9 @@ class BedrockStreamStack(Stack):
             reserved_concurrency=cfg.reserved_concurrency,
             log_retention_days=cfg.log_retention_days,
             architecture=cfg.architecture,
+            settings={"MAX_TOKENS_LIMIT": str(cfg.max_tokens_limit)},
+            marketplace_subscribe=cfg.marketplace_subscribe,
+            marketplace_product_ids=cfg.marketplace_product_ids,
         )
         CfnOutput(self, "FunctionUrl", value=self.streaming.url.url, description="Function URL")
         CfnOutput(
