@@ -17,6 +17,7 @@ from typing import Any, cast
 from local.function_url.cors import CorsConfig
 from local.function_url.front import AuthType, InvokeMode
 from local.lambda_env.config import FunctionConfig
+from local.lambda_env.pool import DEFAULT_MAX_CONCURRENCY
 
 # Inputs of the synthesized template and asset: a newer one means synth again.
 SYNTH_INPUTS = ("app.py", "cdk.json", "infra", "lambda_src", "requirements.txt")
@@ -36,6 +37,14 @@ class StackFunction:
     cors: CorsConfig | None
     template: Path
     skipped_env: tuple[str, ...] = ()  # variables whose value is a CloudFormation intrinsic
+    reserved_concurrency: int | None = None  # ReservedConcurrentExecutions, when the stack sets it
+
+    @property
+    def max_concurrency(self) -> int:
+        """Environments at most: the reserved concurrency (Lambda throttles beyond it), else 100."""
+        if self.reserved_concurrency is None:
+            return DEFAULT_MAX_CONCURRENCY
+        return self.reserved_concurrency  # 0 throttles every request, as in Lambda
 
 
 def foreign_extensions(task_root: Path) -> list[Path]:
@@ -132,6 +141,7 @@ def _stack_function(
     variables = props.get("Environment", {}).get("Variables", {})
     environment = {k: str(v) for k, v in variables.items() if isinstance(v, str | int | float)}
     name = props.get("FunctionName")
+    reserved = props.get("ReservedConcurrentExecutions")
     config = FunctionConfig(
         task_root=(cdk_out / asset).resolve(),
         handler=str(props["Handler"]),
@@ -149,6 +159,7 @@ def _stack_function(
         cors=_cors(url_props.get("Cors")),
         template=template,
         skipped_env=tuple(sorted(set(variables) - set(environment))),
+        reserved_concurrency=reserved if isinstance(reserved, int) and reserved >= 0 else None,
     )
 
 
