@@ -13,7 +13,7 @@ from infra.settings import APP_SETTINGS
 Architecture = Literal["arm64", "x86_64"]
 AuthMode = Literal["iam", "api_key"]
 
-# API.md §12.6: Claude Haiku 4.5 through the global profile, callable from any commercial Region.
+# docs/API.md §12.6: Claude Haiku 4.5 through the global profile, from any commercial Region.
 DEFAULT_MODELS: tuple[str, ...] = ("global.anthropic.claude-haiku-4-5-20251001-v1:0",)
 DEFAULT_MAX_TOKENS_LIMIT = int(APP_SETTINGS["MAX_TOKENS_LIMIT"])
 # No model's output limit comes near the ceiling: it is there to catch a typo.

@@ -11,7 +11,7 @@ EXEC_WRAPPER = "/var/task/bootstrap"
 SERVICE_NAME = "bedrock-stream"
 METRICS_NAMESPACE = "BedrockStream"
 
-# API.md §8 defaults (§12.6: MAX_TOKENS_LIMIT 16384); a caller overrides any with `settings`.
+# docs/API.md §8 defaults (§12.6: MAX_TOKENS_LIMIT 16384); a caller overrides any with `settings`.
 APP_SETTINGS: Mapping[str, str] = {
     "MAX_TOKENS_LIMIT": "16384",
     "MAX_BODY_BYTES": "1048576",

@@ -1,4 +1,4 @@
-"""``make demo``: the whole stack on one machine (API.md §9, §12.5).
+"""``make demo``: the whole stack on one machine (docs/API.md §9, §12.5).
 
 Synthesizes the stack if needed, starts the local Bedrock (unless BEDROCK=aws, or
 BEDROCK_ENDPOINT names another Bedrock Runtime endpoint) and a local Function URL running the
@@ -76,7 +76,7 @@ def _caller_env(real_bedrock: bool) -> dict[str, str]:
 def bedrock_endpoint_override(environ: Mapping[str, str]) -> str | None:
     """BEDROCK_ENDPOINT: the Bedrock Runtime endpoint the function calls instead of ours.
 
-    A replay or recording server, a VPC endpoint, another emulator (API.md §12.5). The function
+    A replay or recording server, a VPC endpoint, another emulator (docs/API.md §12.5). The function
     gets it as AWS_ENDPOINT_URL_BEDROCK_RUNTIME, which botocore reads for that service.
     https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
     """
@@ -90,7 +90,7 @@ def bedrock_endpoint_override(environ: Mapping[str, str]) -> str | None:
 
 
 def max_concurrency(environ: Mapping[str, str], stack: StackFunction) -> int:
-    """MAX_CONCURRENCY, else the stack's reserved concurrency, else 100 (API.md §12.5)."""
+    """MAX_CONCURRENCY, else the stack's reserved concurrency, else 100 (docs/API.md §12.5)."""
     raw = environ.get("MAX_CONCURRENCY", "").strip()
     if not raw:
         return stack.max_concurrency

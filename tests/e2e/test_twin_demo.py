@@ -111,7 +111,7 @@ def test_demo_serves_the_real_function_and_stops_cleanly(demo: Demo) -> None:
     process, url, banner = demo
     assert f"Function URL: {url}" in banner
     assert any(line.startswith("Bedrock endpoint: http://127.0.0.1:") for line in banner)
-    # The stack sets no reserved concurrency: the local URL throttles beyond 100 (API.md §12.5).
+    # No reserved concurrency in the stack: the URL throttles beyond 100 (docs/API.md §12.5).
     assert any(line.endswith(", concurrency 100") for line in banner), banner
     assert any(f"curl -N {url}/chat -d " in line for line in banner)
     # The answer streams through the real handler, runtime and local Bedrock.
@@ -142,7 +142,7 @@ def test_demo_serves_the_real_function_and_stops_cleanly(demo: Demo) -> None:
 
 
 def test_bedrock_endpoint_points_the_function_at_another_bedrock(tmp_path: Path) -> None:
-    # API.md §12.5: a replay server, a VPC endpoint, another emulator; here an emulator of
+    # docs/API.md §12.5: a replay server, a VPC endpoint, another emulator; here an emulator of
     # the test's own, which records what reaches it.
     with BedrockEmulator() as other, running_demo(tmp_path, BEDROCK_ENDPOINT=other.url) as demo:
         _process, url, banner = demo

@@ -138,7 +138,7 @@ def test_load_stack_reads_function_and_url(tmp_path: Path) -> None:
 def test_the_twins_concurrency_is_the_stacks_reserved_concurrency_else_100(
     tmp_path: Path, reserved: int | None, limit: int
 ) -> None:
-    # API.md §12.5: like Lambda, the local URL throttles only beyond the function's concurrency.
+    # docs/API.md §12.5: like Lambda, the URL throttles only beyond the function's concurrency.
     from local.__main__ import max_concurrency
 
     _write_stack(tmp_path, reserved=reserved)

@@ -23,7 +23,7 @@ PROFILE = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
 APP_PROFILE = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:application-inference-profile/9k2xqv7w1m4p"
 # Every kind of allow-list entry: foundation model, geographic, global and application profiles.
 ALL_KINDS = f"{HAIKU},eu.{HAIKU_45},in.{HAIKU_45},global.{HAIKU_45},{APP_PROFILE}"
-# Every API.md §10 key set (and §12.6's), for a stack with a concrete account and Region.
+# Every docs/API.md §10 key set (and §12.6's), for a stack with a concrete account and Region.
 TUNED = {
     "models": f"{HAIKU},{PROFILE},{APP_PROFILE}",
     "default_model": PROFILE,

@@ -25,7 +25,7 @@ def test_defaults_match_api_md() -> None:
     assert config.log_retention_days == 30
     assert config.architecture == "arm64"
     assert config.effective_default_model == config.models[0]
-    # API.md §12.6
+    # docs/API.md §12.6
     assert config.models == ("global.anthropic.claude-haiku-4-5-20251001-v1:0",)
     assert config.max_tokens_limit == 16384
     assert (config.marketplace_subscribe, config.marketplace_product_ids) == (False, ())

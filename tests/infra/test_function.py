@@ -36,11 +36,13 @@ def test_environment_carries_the_api_md_section_8_settings(default: Synth) -> No
     model = default.stack.config.models[0]
 
     assert env["ALLOWED_MODELS"] == ",".join(default.stack.config.models)
-    assert env["ALLOWED_MODELS"] == "global.anthropic.claude-haiku-4-5-20251001-v1:0"  # §12.6
+    assert (
+        env["ALLOWED_MODELS"] == "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+    )  # docs/API.md §12.6
     assert env["DEFAULT_MODEL"] == model
     assert env["AUTH_MODE"] == "iam"
     assert {k: env[k] for k in ("MAX_TOKENS_LIMIT", "MAX_BODY_BYTES", "STALL_TIMEOUT_S")} == {
-        "MAX_TOKENS_LIMIT": "16384",  # API.md §12.6
+        "MAX_TOKENS_LIMIT": "16384",  # docs/API.md §12.6
         "MAX_BODY_BYTES": "1048576",
         "STALL_TIMEOUT_S": "60",
     }
@@ -79,7 +81,7 @@ def test_role_has_no_managed_policies_and_only_scoped_grants(default: Synth) -> 
         "Service": "lambda.amazonaws.com"
     }
     assert by_action["logs:PutLogEvents"]["Resource"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
-    # The default model is a global profile (API.md §12.6): the profile in the stack's
+    # The default model is a global profile (docs/API.md §12.6): the profile in the stack's
     # Region, and its model anywhere, including the Region-less ARN, only through it.
     profile = default.stack.config.models[0]
     model = profile.removeprefix("global.")
