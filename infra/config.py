@@ -8,11 +8,18 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from infra.guardrail import GuardrailConfig, guardrail_from_context
+from infra.marketplace_access import check_product_ids
+from infra.model_entries import parse_model
+from infra.settings import APP_SETTINGS
 
 Architecture = Literal["arm64", "x86_64"]
 AuthMode = Literal["iam", "api_key"]
 
-DEFAULT_MODELS: tuple[str, ...] = ("anthropic.claude-3-haiku-20240307-v1:0",)
+# docs/API.md §12.6: Claude Haiku 4.5 through the global profile, from any commercial Region.
+DEFAULT_MODELS: tuple[str, ...] = ("global.anthropic.claude-haiku-4-5-20251001-v1:0",)
+DEFAULT_MAX_TOKENS_LIMIT = int(APP_SETTINGS["MAX_TOKENS_LIMIT"])
+# No model's output limit comes near the ceiling: it is there to catch a typo.
+MAX_TOKENS_LIMIT_RANGE = (1, 1_000_000)
 
 # The values CloudWatch Logs accepts for a log group's retention (RetentionInDays).
 # https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
@@ -54,11 +61,19 @@ class StreamConfig:
     guardrail: GuardrailConfig | None = None  # docs/API.md §12.3, see infra/guardrail.py
     alarm_email: str | None = None
     alarm_topic_arn: str | None = None
+    max_tokens_limit: int = DEFAULT_MAX_TOKENS_LIMIT
+    marketplace_subscribe: bool = False
+    marketplace_product_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         """Reject settings Lambda or this app would refuse at deploy or run time."""
         if not self.models:
             raise ConfigError("models: give at least one model or inference-profile id")
+        for model in self.models:
+            try:
+                parse_model(model)
+            except ValueError as exc:
+                raise ConfigError(f"models: {exc}") from None
         if self.default_model is not None and self.default_model not in self.models:
             raise ConfigError(f"default_model {self.default_model!r} is not in models")
         if not 1 <= self.timeout_s <= MAX_TIMEOUT_S:
@@ -72,6 +87,15 @@ class StreamConfig:
         if self.log_retention_days not in LOG_RETENTION_DAYS:
             allowed = ", ".join(str(d) for d in sorted(LOG_RETENTION_DAYS))
             raise ConfigError(f"log_retention_days must be one of {allowed}")
+        low, high = MAX_TOKENS_LIMIT_RANGE
+        if not low <= self.max_tokens_limit <= high:
+            raise ConfigError(_max_tokens_error(self.max_tokens_limit))
+        if self.marketplace_product_ids and not self.marketplace_subscribe:
+            raise ConfigError("marketplace_product_ids needs marketplace_subscribe=true")
+        try:
+            check_product_ids(self.marketplace_product_ids)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         self._check_alarm_target()
 
     def _check_alarm_target(self) -> None:
@@ -114,6 +138,31 @@ def _as_int(key: str, value: object) -> int:
         raise ConfigError(f"{key}: expected an integer, got {value!r}") from None
 
 
+def _max_tokens_error(value: object) -> str:
+    low, high = MAX_TOKENS_LIMIT_RANGE
+    return f"max_tokens_limit must be a whole number {low}..{high}, got {value!r}"
+
+
+def _as_max_tokens(value: object) -> int:
+    """A whole number from cdk.json or `-c max_tokens_limit=...`; the range is checked later."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if isinstance(value, str) and text.isascii() and text.lstrip("-").isdigit():
+        return int(text)
+    raise ConfigError(_max_tokens_error(value))
+
+
+def _as_bool(key: str, value: object) -> bool:
+    """Accept `true` from cdk.json and `"true"` (or `false`) from `-c key=true`."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text not in ("true", "false"):
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    return text == "true"
+
+
 def _choice(key: str, value: object, allowed: tuple[str, ...]) -> str:
     """One of a fixed set of words."""
     text = str(value).strip().lower()
@@ -139,6 +188,8 @@ def config_from_context(get: Callable[[str], object]) -> StreamConfig:
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     alarm_email, alarm_topic_arn = read("alarm_email"), read("alarm_topic_arn")
+    max_tokens = read("max_tokens_limit")
+    product_ids = read("marketplace_product_ids")
     return StreamConfig(
         models=defaults.models if models is None else _as_list("models", models),
         default_model=None if default_model is None else str(default_model).strip(),
@@ -161,4 +212,13 @@ def config_from_context(get: Callable[[str], object]) -> StreamConfig:
         guardrail=guardrail,
         alarm_email=None if alarm_email is None else str(alarm_email).strip(),
         alarm_topic_arn=None if alarm_topic_arn is None else str(alarm_topic_arn).strip(),
+        max_tokens_limit=(
+            defaults.max_tokens_limit if max_tokens is None else _as_max_tokens(max_tokens)
+        ),
+        marketplace_subscribe=_as_bool(
+            "marketplace_subscribe", read("marketplace_subscribe") or False
+        ),
+        marketplace_product_ids=(
+            () if product_ids is None else _as_list("marketplace_product_ids", product_ids)
+        ),
     )

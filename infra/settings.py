@@ -11,9 +11,9 @@ EXEC_WRAPPER = "/var/task/bootstrap"
 SERVICE_NAME = "bedrock-stream"
 METRICS_NAMESPACE = "BedrockStream"
 
-# API.md §8 defaults; a caller overrides any of them with `settings`.
+# docs/API.md §8 defaults (§12.6: MAX_TOKENS_LIMIT 16384); a caller overrides any with `settings`.
 APP_SETTINGS: Mapping[str, str] = {
-    "MAX_TOKENS_LIMIT": "4096",
+    "MAX_TOKENS_LIMIT": "16384",
     "MAX_BODY_BYTES": "1048576",
     "STALL_TIMEOUT_S": "60",
     "KEEPALIVE_S": "10",

@@ -45,6 +45,9 @@ class BedrockStreamStack(Stack):
             log_retention_days=cfg.log_retention_days,
             architecture=cfg.architecture,
             guardrail=cfg.guardrail,
+            settings={"MAX_TOKENS_LIMIT": str(cfg.max_tokens_limit)},
+            marketplace_subscribe=cfg.marketplace_subscribe,
+            marketplace_product_ids=cfg.marketplace_product_ids,
         )
         self._observability(cfg)
         CfnOutput(self, "FunctionUrl", value=self.streaming.url.url, description="Function URL")

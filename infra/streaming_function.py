@@ -12,9 +12,11 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from infra.alarms import FunctionAlarms, function_alarms
-from infra.bedrock_access import GEO_DESTINATION_REGIONS, bedrock_statements
+from infra.bedrock_access import BedrockGrants, bedrock_grants
 from infra.config import Architecture, AuthMode
 from infra.guardrail import GuardrailConfig
+from infra.marketplace_access import marketplace_statements
+from infra.nag_ids import wildcard_resource_id
 from infra.settings import (
     APP_SETTINGS,
     EXEC_WRAPPER,
@@ -61,8 +63,9 @@ class StreamingFunction(Construct):
         service_name: str = SERVICE_NAME,
         metrics_namespace: str = METRICS_NAMESPACE,
         settings: Mapping[str, str] | None = None,
-        destination_regions: Mapping[str, tuple[str, ...]] = GEO_DESTINATION_REGIONS,
         guardrail: GuardrailConfig | None = None,
+        marketplace_subscribe: bool = False,
+        marketplace_product_ids: Sequence[str] = (),
     ) -> None:
         """Create the function, its URL, role, log group, alarms and (api_key auth) its secret."""
         super().__init__(scope, construct_id)
@@ -87,8 +90,14 @@ class StreamingFunction(Construct):
         self.log_group.grant_write(self.role)
 
         stack = self.log_group.stack
-        for statement in bedrock_statements(stack, models, destination_regions):
+        self.bedrock_grants: BedrockGrants = bedrock_grants(stack, models)
+        for statement in self.bedrock_grants.statements():
             self.role.add_to_policy(statement)
+        # Off unless asked for: see infra/marketplace_access.py.
+        self.marketplace_subscribe = marketplace_subscribe
+        if marketplace_subscribe:
+            for statement in marketplace_statements(marketplace_product_ids):
+                self.role.add_to_policy(statement)
 
         environment = {
             **APP_SETTINGS,
@@ -155,13 +164,23 @@ class StreamingFunction(Construct):
                 "platforms); moving to a newer runtime is a deliberate, tested upgrade.",
             )
         )
-        Validations.of(self.role).acknowledge(
-            Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="X-Ray active tracing: xray:PutTraceSegments and PutTelemetryRecords "
-                "support no resource-level permissions, so AWS requires Resource '*'.",
-            )
+        star_reason = (
+            "X-Ray active tracing: xray:PutTraceSegments and PutTelemetryRecords "
+            "support no resource-level permissions, so AWS requires Resource '*'."
         )
+        if self.marketplace_subscribe:
+            star_reason += (
+                " Opted in with marketplace_subscribe: aws-marketplace:Unsubscribe and "
+                "ViewSubscriptions take no resource and Subscribe is narrowed only by product "
+                "id, https://docs.aws.amazon.com/bedrock/latest/userguide/model-access.html"
+            )
+        reasons = {"AwsSolutions-IAM5[Resource::*]": star_reason}
+        for grant in self.bedrock_grants.routed:
+            for arn in grant.model_arns:
+                if "*" in arn:  # the same wildcard for two profiles: one reason is enough
+                    reasons.setdefault(wildcard_resource_id(self.role.stack, arn), grant.reason)
+        for finding, reason in reasons.items():
+            Validations.of(self.role).acknowledge(Acknowledgment(id=finding, reason=reason))
         if self.api_key_secret is not None:
             Validations.of(self.api_key_secret).acknowledge(
                 Acknowledgment(

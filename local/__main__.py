@@ -1,8 +1,9 @@
-"""``make demo``: the whole stack on one machine (API.md §9).
+"""``make demo``: the whole stack on one machine (docs/API.md §9, §12.5).
 
-Synthesizes the stack if needed, starts the local Bedrock (unless BEDROCK=aws) and a local
-Function URL running the synthesized asset, prints how to call it, and serves until
-interrupted, leaving no process behind.
+Synthesizes the stack if needed, starts the local Bedrock (unless BEDROCK=aws, or
+BEDROCK_ENDPOINT names another Bedrock Runtime endpoint) and a local Function URL running the
+synthesized asset, prints how to call it, and serves until interrupted, leaving no process
+behind.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config as BotoConfig
@@ -71,7 +74,35 @@ def _caller_env(real_bedrock: bool) -> dict[str, str]:
     return env
 
 
-def _banner(url: str, bedrock: str, settings: LocalSettings, cors: CorsConfig | None) -> str:
+def bedrock_endpoint_override(environ: Mapping[str, str]) -> str | None:
+    """BEDROCK_ENDPOINT: the Bedrock Runtime endpoint the function calls instead of ours.
+
+    A replay or recording server, a VPC endpoint, another emulator (docs/API.md §12.5). The function
+    gets it as AWS_ENDPOINT_URL_BEDROCK_RUNTIME, which botocore reads for that service.
+    https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+    """
+    raw = environ.get("BEDROCK_ENDPOINT", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise OverrideError(f"BEDROCK_ENDPOINT must be an http(s) URL, not {raw!r}")
+    return raw.rstrip("/")
+
+
+def max_concurrency(environ: Mapping[str, str], stack: StackFunction) -> int:
+    """MAX_CONCURRENCY, else the stack's reserved concurrency, else 100 (docs/API.md §12.5)."""
+    raw = environ.get("MAX_CONCURRENCY", "").strip()
+    if not raw:
+        return stack.max_concurrency
+    if not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+        raise OverrideError(f"MAX_CONCURRENCY must be a whole number above 0, not {raw!r}")
+    return int(raw)
+
+
+def _banner(
+    url: str, bedrock: str, settings: LocalSettings, cors: CorsConfig | None, concurrency: int
+) -> str:
     curl = "curl -N"
     if settings.auth == "iam":
         region = settings.function.region
@@ -84,7 +115,7 @@ def _banner(url: str, bedrock: str, settings: LocalSettings, cors: CorsConfig | 
         f"Bedrock endpoint: {bedrock}",
         f"Function: {settings.function.handler} from {settings.function.task_root}",
         f"  timeout {settings.function.timeout_s:g} s, memory {settings.function.memory_mb} MB, "
-        f"auth {settings.auth}, CORS {'on' if cors else 'off'}",
+        f"auth {settings.auth}, CORS {'on' if cors else 'off'}, concurrency {concurrency}",
         "",
         "Try:",
         f'  {curl} {url}/chat -d \'{{"prompt":"Tell me about streaming"}}\'',
@@ -133,8 +164,10 @@ def main() -> int:
 def _serve() -> int:
     region = os.environ.get("AWS_REGION", "us-east-1")
     real_bedrock = os.environ.get("BEDROCK", "").lower() == "aws"
+    endpoint = bedrock_endpoint_override(os.environ)
     stack = load_stack(ensure_synth(PROJECT, log=_log), region)
     settings = apply(stack.function, os.environ)
+    concurrency = max_concurrency(os.environ, stack)
     caller_env = _caller_env(real_bedrock)
     foreign = foreign_extensions(settings.function.task_root)
     if foreign:
@@ -153,23 +186,26 @@ def _serve() -> int:
     twin: LocalFunctionUrl | None = None
     xray = demo_daemon(os.environ, _log)  # API.md §13: every request sampled, traced locally
     try:
-        if real_bedrock:
-            endpoint = real_bedrock_endpoint(settings.function.region)
-            bedrock_url = f"{endpoint} (real Amazon Bedrock, BEDROCK=aws)"
+        if endpoint is not None:
+            bedrock_url = endpoint  # credentials: the caller's with BEDROCK=aws, else local ones
+        elif real_bedrock:
+            region_endpoint = real_bedrock_endpoint(settings.function.region)
+            bedrock_url = f"{region_endpoint} (real Amazon Bedrock, BEDROCK=aws)"
         else:
             bedrock = BedrockEmulator("127.0.0.1", port=int(os.environ.get("BEDROCK_PORT") or 0))
             bedrock.start()
-            bedrock_url = bedrock.url
+            bedrock_url = endpoint = bedrock.url
         twin = LocalFunctionUrl(
             traced(settings.function, xray),
             _url_config(stack, settings, region),
             port=int(os.environ.get("PORT") or 8080),
-            max_concurrency=int(os.environ.get("MAX_CONCURRENCY") or 10),
-            bedrock_endpoint=bedrock.url if bedrock else None,
+            max_concurrency=concurrency,
+            bedrock_endpoint=endpoint,
             caller_env=caller_env,
             log=_log,
         ).start()
-        print(_banner(twin.base_url, bedrock_url, settings, stack.cors), flush=True)
+        banner = _banner(twin.base_url, bedrock_url, settings, stack.cors, concurrency)
+        print(banner, flush=True)
         threading.Event().wait()  # until a signal raises KeyboardInterrupt
     finally:
         _log("Stopping: killing execution environments...")

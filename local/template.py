@@ -17,6 +17,7 @@ from typing import Any, cast
 from local.function_url.cors import CorsConfig
 from local.function_url.front import AuthType, InvokeMode
 from local.lambda_env.config import FunctionConfig
+from local.lambda_env.pool import DEFAULT_MAX_CONCURRENCY
 
 # Inputs of the synthesized template and asset: a newer one means synth again.
 SYNTH_INPUTS = ("app.py", "cdk.json", "infra", "lambda_src", "requirements.txt")
@@ -36,6 +37,14 @@ class StackFunction:
     cors: CorsConfig | None
     template: Path
     skipped_env: tuple[str, ...] = ()  # variables whose value is a CloudFormation intrinsic
+    reserved_concurrency: int | None = None  # ReservedConcurrentExecutions, when the stack sets it
+
+    @property
+    def max_concurrency(self) -> int:
+        """Environments at most: the reserved concurrency (Lambda throttles beyond it), else 100."""
+        if self.reserved_concurrency is None:
+            return DEFAULT_MAX_CONCURRENCY
+        return self.reserved_concurrency  # 0 throttles every request, as in Lambda
 
 
 def foreign_extensions(task_root: Path) -> list[Path]:
@@ -66,14 +75,19 @@ def ensure_synth(
     built = min((t.stat().st_mtime for t in templates), default=0.0)
     if templates and _newest(project) <= built:
         return cdk_out
-    log(f"Synthesizing the stack into {cdk_out} (npx cdk synth -q)...")
+    # The pinned CLI (package.json), started directly: npx would only look it up, and would
+    # start npm, which reads (and warns about) the user's own npm configuration.
+    cdk = project / "node_modules" / ".bin" / "cdk"
+    if not cdk.exists():
+        raise TemplateError(f"{cdk} is missing: install the pinned CLI with `make deps`")
+    log(f"Synthesizing the stack into {cdk_out} (cdk synth -q)...")
     env = dict(os.environ)
     # Node 24 from the virtual environment comes first (the machine's may be too old).
     env["PATH"] = f"{project / '.venv' / 'bin'}{os.pathsep}{env.get('PATH', '')}"
-    # Its own process group: npx starts node, which starts the app; an interrupted demo
-    # stops all of them, not only npx.
+    # Its own process group: the CLI starts node, which starts the app; an interrupted demo
+    # stops all of them, not only the CLI.
     synth = subprocess.Popen(  # noqa: S603 - a fixed command line
-        ["npx", "cdk", "synth", "-q", "--output", str(cdk_out)],  # noqa: S607
+        [str(cdk), "synth", "-q", "--output", str(cdk_out)],
         cwd=project,
         env=env,
         start_new_session=True,
@@ -86,7 +100,7 @@ def ensure_synth(
         synth.wait()
         raise
     if code != 0:
-        raise subprocess.CalledProcessError(code, "npx cdk synth")
+        raise subprocess.CalledProcessError(code, "cdk synth")
     return cdk_out
 
 
@@ -127,6 +141,7 @@ def _stack_function(
     variables = props.get("Environment", {}).get("Variables", {})
     environment = {k: str(v) for k, v in variables.items() if isinstance(v, str | int | float)}
     name = props.get("FunctionName")
+    reserved = props.get("ReservedConcurrentExecutions")
     config = FunctionConfig(
         task_root=(cdk_out / asset).resolve(),
         handler=str(props["Handler"]),
@@ -144,6 +159,7 @@ def _stack_function(
         cors=_cors(url_props.get("Cors")),
         template=template,
         skipped_env=tuple(sorted(set(variables) - set(environment))),
+        reserved_concurrency=reserved if isinstance(reserved, int) and reserved >= 0 else None,
     )
 
 

@@ -16,6 +16,11 @@ from typing import Final, Literal
 # https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html
 # https://docs.aws.amazon.com/bedrock/latest/userguide/geographic-cross-region-inference.html
 # https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html
+# `in.` (India: ap-south-1 and ap-south-2) is the newest geography, announced in
+# https://aws.amazon.com/blogs/machine-learning/amazon-bedrock-expands-claude-model-availability-to-india-cross-region-inference
+# AWS now lists each model's profile ids on its model card in the user guide, so a new
+# geography shows up there first. The local Bedrock keeps its own list, read from the same
+# pages (a unit test checks that the two agree).
 GLOBAL_PREFIX: Final = "global"
 PROFILE_PREFIXES: Final[tuple[str, ...]] = (
     "us",
@@ -25,6 +30,7 @@ PROFILE_PREFIXES: Final[tuple[str, ...]] = (
     "ca",
     "jp",
     "au",
+    "in",
     GLOBAL_PREFIX,
 )
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from local.function_url.front import FunctionUrl, UrlConfig
 from local.function_url.server import FunctionUrlServer
 from local.lambda_env.config import FunctionConfig
-from local.lambda_env.pool import EnvironmentPool
+from local.lambda_env.pool import DEFAULT_MAX_CONCURRENCY, EnvironmentPool
 
 
 class LocalFunctionUrl:
@@ -20,7 +20,7 @@ class LocalFunctionUrl:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        max_concurrency: int = 10,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         bedrock_endpoint: str | None = None,
         caller_env: Mapping[str, str] | None = None,
         log: Callable[[str], None] = print,

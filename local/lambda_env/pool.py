@@ -23,6 +23,13 @@ from local.lambda_env.environment import (
 )
 from local.runtime_api import Invocation
 
+# The twin's concurrency unless told otherwise. A function without reserved concurrency may
+# scale to the account's limit (1000 by default); 100 environments is already far more than
+# one machine runs, and well past any client the demo serves. The stack's reserved
+# concurrency, when set, is the limit instead (local/template.py), as in Lambda.
+# https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
+DEFAULT_MAX_CONCURRENCY = 100
+
 
 class Throttled(Exception):
     """Every environment is busy and the concurrency limit is reached."""
@@ -62,7 +69,7 @@ class EnvironmentPool:
         self,
         config: FunctionConfig,
         *,
-        max_concurrency: int = 10,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         bedrock_endpoint: str | None = None,
         caller_env: Mapping[str, str] | None = None,
         log: LogSink = print,

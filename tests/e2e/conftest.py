@@ -20,8 +20,64 @@ from local.lambda_env import FunctionConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = Path(__file__).resolve().parent / "functions"
+# The browser tests drive Debian's Chromium (no browser download); CHROMIUM points elsewhere.
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+# No sandbox (root in a container), no GPU, and no traffic of its own: loopback only.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 NODE = shutil.which("node", path=f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}")
 RIC = ROOT / "node_modules" / "aws-lambda-ric" / "index.mjs"
+
+
+def chromium_path() -> Path:
+    """The browser the tests drive: $CHROMIUM, else Debian's."""
+    return Path(os.environ.get("CHROMIUM") or DEFAULT_CHROMIUM)
+
+
+def _browser_missing() -> str | None:
+    """Why the browser tests can't run here, or None when Chromium is there."""
+    path = chromium_path()
+    if path.is_file() and os.access(path, os.X_OK):
+        return None
+    return (
+        f"no Chromium at {path}. Get it with `apt-get install chromium` (make test does it "
+        "when run as root), `.ci/run`, or point CHROMIUM=<path> at one."
+    )
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Without Chromium, mark the browser tests skipped: pytest reports them in one line."""
+    missing = _browser_missing()
+    if missing is None or _ci():
+        return  # under CI the `browser` fixture fails them instead
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.skip(reason=f"BROWSER TESTS SKIPPED: {missing}"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """A headless Chromium driven by Playwright (a playwright Browser)."""
+    missing = _browser_missing()
+    if missing is not None:
+        pytest.fail(f"BROWSER MISSING (CI=true makes it a failure): {missing}", pytrace=False)
+    path = chromium_path()
+    from playwright.sync_api import sync_playwright  # only the browser tests pay for it
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(path), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")

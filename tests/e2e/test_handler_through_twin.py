@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from infra.settings import APP_SETTINGS
 from local.lambda_env.overrides import LOCAL_MODELS
 from tests.e2e.chat.twin import ChatTwin, running_twin
 from tests.e2e.conftest import Received, fetch
@@ -27,6 +28,9 @@ from tests.e2e.handler_twin.wire import (
     parse_sse,
     strings_in,
 )
+
+# One above the stack's MAX_TOKENS_LIMIT, which the twin's function runs with.
+OVER_LIMIT = int(APP_SETTINGS["MAX_TOKENS_LIMIT"]) + 1
 
 DEFAULT_MODEL = LOCAL_MODELS[0]
 FAST = "rate=20000 ttft_ms=0"  # where timing does not matter
@@ -552,7 +556,7 @@ TOO_BIG = b'{"prompt": "' + b"x" * 1_048_576 + b'"}'
         pytest.param(
             "POST",
             "/chat",
-            b'{"prompt": "hi", "max_tokens": 4097}',
+            json.dumps({"prompt": "hi", "max_tokens": OVER_LIMIT}).encode(),
             400,
             "invalid_request",
             id="max-tokens-over-limit",

@@ -1,6 +1,7 @@
 """The chat page in Debian's Chromium, driven by Playwright, against the local twin (issue 6).
 
-Chromium is not optional here: without /usr/bin/chromium these tests fail (CI installs it).
+The browser comes from the `browser` fixture (tests/e2e/conftest.py): without Chromium these
+tests are skipped with one line saying how to get it, and fail under CI=true.
 """
 
 from __future__ import annotations
@@ -10,25 +11,14 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.e2e.chat.proxy import CuttingProxy
 from tests.e2e.chat.twin import ROOT, ChatTwin, running_twin
 
-CHROMIUM = Path("/usr/bin/chromium")
-# No sandbox (root in a container), no GPU, and no traffic of its own: loopback only.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = ROOT / "test-artifacts"
 README_SHOT = ROOT / "docs" / "chat-page.png"
 ANSWER = ".msg.assistant >> nth=-1 >> .text"
@@ -54,16 +44,6 @@ SAMPLER = """() => {
 def twin() -> Iterator[ChatTwin]:
     with running_twin("none") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium is missing: apt-get install chromium (.ci/run installs it)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def open_page(browser: Browser, url: str, **context: Any) -> Page:

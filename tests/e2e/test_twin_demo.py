@@ -10,10 +10,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from local.bedrock import BedrockEmulator
 from tests.e2e.conftest import ROOT, fetch
 
 pytestmark = [
@@ -48,13 +50,26 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-@pytest.fixture
-def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, list[str]]]:
+Demo = tuple[subprocess.Popen[str], str, list[str]]
+
+
+@contextmanager
+def running_demo(tmp_path: Path, **extra_env: str) -> Iterator[Demo]:
+    """`python -m local` on a free port until its banner is out; killed afterwards."""
     log = (tmp_path / "demo.log").open("w")
     port = _free_port()
     env = {**os.environ, "PORT": str(port), "FUNCTION_TIMEOUT_S": "30"}
-    for name in ("AUTH", "BEDROCK", "BEDROCK_PORT", "ALLOWED_MODELS", "AWS_ACCESS_KEY_ID"):
+    for name in (
+        "AUTH",
+        "BEDROCK",
+        "BEDROCK_PORT",
+        "BEDROCK_ENDPOINT",
+        "MAX_CONCURRENCY",
+        "ALLOWED_MODELS",
+        "AWS_ACCESS_KEY_ID",
+    ):
         env.pop(name, None)
+    env.update(extra_env)
     process = subprocess.Popen(
         [sys.executable, "-m", "local"],
         cwd=ROOT,
@@ -86,12 +101,18 @@ def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, list[str]
         log.close()
 
 
-def test_demo_serves_the_real_function_and_stops_cleanly(
-    demo: tuple[subprocess.Popen[str], str, list[str]],
-) -> None:
+@pytest.fixture
+def demo(tmp_path: Path) -> Iterator[Demo]:
+    with running_demo(tmp_path) as running:
+        yield running
+
+
+def test_demo_serves_the_real_function_and_stops_cleanly(demo: Demo) -> None:
     process, url, banner = demo
     assert f"Function URL: {url}" in banner
     assert any(line.startswith("Bedrock endpoint: http://127.0.0.1:") for line in banner)
+    # No reserved concurrency in the stack: the URL throttles beyond 100 (docs/API.md §12.5).
+    assert any(line.endswith(", concurrency 100") for line in banner), banner
     assert any(f"curl -N {url}/chat -d " in line for line in banner)
     # The answer streams through the real handler, runtime and local Bedrock.
     text = "one two three four five six seven eight"
@@ -119,3 +140,29 @@ def test_demo_serves_the_real_function_and_stops_cleanly(
     while any(_alive(pid) for pid in environments) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in environments)
+
+
+def test_bedrock_endpoint_points_the_function_at_another_bedrock(tmp_path: Path) -> None:
+    # docs/API.md §12.5: a replay server, a VPC endpoint, another emulator; here an emulator of
+    # the test's own, which records what reaches it.
+    with BedrockEmulator() as other, running_demo(tmp_path, BEDROCK_ENDPOINT=other.url) as demo:
+        _process, url, banner = demo
+        request = {"prompt": "#! echo\nrouted elsewhere", "format": "text"}
+        got = fetch(
+            url,
+            "/chat",
+            method="POST",
+            body=json.dumps(request).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+
+        assert [line for line in banner if line.startswith("Bedrock endpoint:")] == [
+            f"Bedrock endpoint: {other.url}"
+        ]
+        assert (got.status, got.body.decode()) == (200, "routed elsewhere")
+        assert [r.operation for r in other.requests] == ["ConverseStream"]
+
+
+def test_max_concurrency_from_the_environment_wins(tmp_path: Path) -> None:
+    with running_demo(tmp_path, MAX_CONCURRENCY="3") as (_process, _url, banner):
+        assert any(line.endswith(", concurrency 3") for line in banner), banner

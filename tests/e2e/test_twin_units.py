@@ -16,7 +16,7 @@ from local.function_url.prelude import Prelude, PreludeError, PreludeParser
 from local.function_url.results import buffered_result
 from local.lambda_env.config import FunctionConfig, process_environment
 from local.lambda_env.overrides import LOCAL_MODELS, OverrideError, apply
-from local.template import TemplateError, foreign_extensions, load_stack
+from local.template import TemplateError, ensure_synth, foreign_extensions, load_stack
 
 PRELUDE = (
     b'{"statusCode":201,"headers":{"content-type":"text/plain","x-a":["1","2"]},"cookies":["c=1"]}'
@@ -85,7 +85,9 @@ def test_cors_headers() -> None:
     assert creds.response_headers("https://y.example") == []
 
 
-def _write_stack(cdk_out: Path, *, cors: dict[str, object] | None = None) -> None:
+def _write_stack(
+    cdk_out: Path, *, cors: dict[str, object] | None = None, reserved: int | None = None
+) -> None:
     (cdk_out / "asset.abc").mkdir(parents=True)
     url_props: dict[str, object] = {
         "AuthType": "NONE",
@@ -105,6 +107,7 @@ def _write_stack(cdk_out: Path, *, cors: dict[str, object] | None = None) -> Non
                     "MemorySize": 256,
                     "Runtime": "python3.13",
                     "Environment": {"Variables": {"A": "1", "REF": {"Ref": "Thing"}}},
+                    **({} if reserved is None else {"ReservedConcurrentExecutions": reserved}),
                 },
                 "Metadata": {"aws:asset:path": "asset.abc"},
             },
@@ -129,6 +132,45 @@ def test_load_stack_reads_function_and_url(tmp_path: Path) -> None:
     )
     with pytest.raises(TemplateError):
         load_stack(tmp_path / "missing")
+
+
+@pytest.mark.parametrize(("reserved", "limit"), [(None, 100), (3, 3), (0, 0)])
+def test_the_twins_concurrency_is_the_stacks_reserved_concurrency_else_100(
+    tmp_path: Path, reserved: int | None, limit: int
+) -> None:
+    # docs/API.md §12.5: like Lambda, the URL throttles only beyond the function's concurrency.
+    from local.__main__ import max_concurrency
+
+    _write_stack(tmp_path, reserved=reserved)
+    stack = load_stack(tmp_path)
+
+    assert (stack.reserved_concurrency, stack.max_concurrency) == (reserved, limit)
+    assert max_concurrency({}, stack) == limit
+    assert max_concurrency({"MAX_CONCURRENCY": "7"}, stack) == 7
+    for bad in ("0", "-1", "many", "2.5"):
+        with pytest.raises(OverrideError, match="MAX_CONCURRENCY"):
+            max_concurrency({"MAX_CONCURRENCY": bad}, stack)
+
+
+def test_bedrock_endpoint_is_read_and_checked() -> None:
+    from local.__main__ import bedrock_endpoint_override
+
+    assert bedrock_endpoint_override({}) is None
+    assert bedrock_endpoint_override({"BEDROCK_ENDPOINT": " "}) is None
+    assert (
+        bedrock_endpoint_override({"BEDROCK_ENDPOINT": "https://vpce-1.bedrock-runtime.example/"})
+        == "https://vpce-1.bedrock-runtime.example"
+    )
+    for bad in ("localhost:8000", "ftp://replay.example", "http://"):
+        with pytest.raises(OverrideError, match="BEDROCK_ENDPOINT"):
+            bedrock_endpoint_override({"BEDROCK_ENDPOINT": bad})
+
+
+def test_synth_without_the_pinned_cli_says_how_to_get_it(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text("")  # an app, no node_modules, nothing synthesized
+
+    with pytest.raises(TemplateError, match="make deps"):
+        ensure_synth(tmp_path, log=lambda _line: None)
 
 
 def test_overrides_from_the_demo_environment(tmp_path: Path) -> None:

@@ -18,12 +18,12 @@ from aws_cdk import Environment  # noqa: E402
 from aws_cdk.assertions import Template  # noqa: E402
 
 from infra.entry import build_app  # noqa: E402
-from tests.infra.infra_support import ACCOUNT, Synth, SynthFn  # noqa: E402
+from tests.infra.infra_support import ACCOUNT, Synth, SynthFn, cdk_json_context  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> SynthFn:
-    """Synthesize the app as app.py builds it (cdk-nag on) for a context, once per context."""
+    """Synthesize the app as `npx cdk synth` does (cdk.json's context, cdk-nag on), once each."""
     cache: dict[str, Synth] = {}
 
     def run(context: Mapping[str, Any] | None = None, region: str | None = None) -> Synth:
@@ -31,7 +31,8 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> SynthFn:
         if key not in cache:
             outdir = tmp_path_factory.mktemp("cdk.out")
             env = Environment(account=ACCOUNT, region=region) if region else None
-            app, stack = build_app(context=context, outdir=str(outdir), env=env)
+            merged = {**cdk_json_context(), **(context or {})}
+            app, stack = build_app(context=merged, outdir=str(outdir), env=env)
             assembly = app.synth()
             raw = assembly.get_stack_by_name(stack.stack_name).template
             cache[key] = Synth(Template.from_json(raw), raw, outdir, stack)

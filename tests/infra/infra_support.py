@@ -17,6 +17,50 @@ ACCOUNT = "123456789012"
 PSEUDO = {"AWS::Partition": "aws", "AWS::Region": "${Region}", "AWS::AccountId": "${Account}"}
 
 
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
+PROFILE = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
+APP_PROFILE = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:application-inference-profile/9k2xqv7w1m4p"
+# Every kind of allow-list entry: foundation model, geographic, global and application profiles.
+ALL_KINDS = f"{HAIKU},eu.{HAIKU_45},in.{HAIKU_45},global.{HAIKU_45},{APP_PROFILE}"
+# Every docs/API.md §10 key set (and §12.6's), for a stack with a concrete account and Region.
+TUNED = {
+    "models": f"{HAIKU},{PROFILE},{APP_PROFILE}",
+    "default_model": PROFILE,
+    "cors_origins": "https://chat.example.com,https://admin.example.com",
+    "timeout_s": "120",
+    "memory_mb": "1024",
+    "reserved_concurrency": "7",
+    "log_retention_days": "14",
+    "architecture": "x86_64",
+    "max_tokens_limit": "8192",
+}
+MARKETPLACE_PRODUCTS = {
+    "marketplace_subscribe": "true",
+    "marketplace_product_ids": "prod-abc1,prod-xyz2",
+}
+# The (context, Region) of every stack the infra tests synthesize: cdk-nag and cfn-lint check
+# each one, so a variant added to a test belongs here too.
+VARIANTS: dict[str, tuple[dict[str, str], str | None]] = {
+    "default": ({}, None),
+    "api_key": ({"auth": "api_key"}, None),
+    "api_key_cors": ({"auth": "api_key", "cors_origins": "https://a.example"}, None),
+    "reserved_concurrency": ({"reserved_concurrency": "3"}, None),
+    "x86_64": ({"architecture": "x86_64"}, None),
+    "all_model_kinds": ({"models": ALL_KINDS}, None),
+    "all_kinds_marketplace": ({"models": ALL_KINDS, "marketplace_subscribe": "true"}, None),
+    "marketplace": ({"marketplace_subscribe": "true"}, None),
+    "marketplace_products": (MARKETPLACE_PRODUCTS, None),
+    "tuned_in_us_east_1": (TUNED, "us-east-1"),
+}
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """The context `npx cdk synth` hands the app from cdk.json (the feature flags)."""
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
 def render(value: Any) -> Any:
     """Turn Fn::Join/Ref of pseudo parameters into text; leave other intrinsics as they are."""
     if isinstance(value, list):

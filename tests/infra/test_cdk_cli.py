@@ -44,8 +44,29 @@ def test_cli_synth_works_offline(tmp_path: Path, args: list[str], auth: str, tim
     )
 
     assert result.returncode == 0, result.stderr[-3000:]
+    # cdk.json carries the pinned aws-cdk-lib's recommended flags, as `cdk init` writes them.
+    assert "feature flags are not configured" not in result.stdout + result.stderr
     template = json.loads((out / "BedrockStream.template.json").read_text())
     kinds = {r["Type"]: r.get("Properties", {}) for r in template["Resources"].values()}
     assert kinds["AWS::Lambda::Url"]["AuthType"] == auth
     assert kinds["AWS::Lambda::Function"]["Timeout"] == timeout
     assert set(template["Outputs"]) >= {"FunctionUrl", "FunctionName"}
+
+
+def test_cdk_json_sets_every_recommended_feature_flag(tmp_path: Path) -> None:
+    # The pinned CLI compares cdk.json with the recommendations of the pinned aws-cdk-lib.
+    command = ["npx", "--no-install", "cdk", "flags", "--unstable=flags"]
+    result = subprocess.run(
+        command,
+        cwd=ROOT,
+        env=offline_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "All feature flags are already set to their recommended values" in (
+        result.stdout + result.stderr
+    )

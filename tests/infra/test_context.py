@@ -7,21 +7,17 @@ import json
 import pytest
 
 from infra.asset import MANIFEST_NAME
-from infra.bedrock_access import GEO_DESTINATION_REGIONS
-from tests.infra.infra_support import ACCOUNT, Synth, SynthFn, render, resource_set
-
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-PROFILE = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
-TUNED = {
-    "models": f"{HAIKU},{PROFILE}",
-    "default_model": PROFILE,
-    "cors_origins": "https://chat.example.com,https://admin.example.com",
-    "timeout_s": "120",
-    "memory_mb": "1024",
-    "reserved_concurrency": "7",
-    "log_retention_days": "14",
-    "architecture": "x86_64",
-}
+from tests.infra.infra_support import (
+    ACCOUNT,
+    APP_PROFILE,
+    HAIKU,
+    PROFILE,
+    TUNED,
+    Synth,
+    SynthFn,
+    render,
+    resource_set,
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +33,9 @@ def test_function_settings_follow_context(tuned: Synth) -> None:
     assert fn["MemorySize"] == 1024
     assert fn["ReservedConcurrentExecutions"] == 7
     assert fn["Architectures"] == ["x86_64"]
-    assert fn["Environment"]["Variables"]["ALLOWED_MODELS"] == f"{HAIKU},{PROFILE}"
+    assert fn["Environment"]["Variables"]["ALLOWED_MODELS"] == f"{HAIKU},{PROFILE},{APP_PROFILE}"
     assert fn["Environment"]["Variables"]["DEFAULT_MODEL"] == PROFILE
+    assert fn["Environment"]["Variables"]["MAX_TOKENS_LIMIT"] == "8192"
     assert tuned.only("AWS::Logs::LogGroup")["RetentionInDays"] == 14
 
 
@@ -58,24 +55,29 @@ def test_cors_allows_exactly_the_listed_origins(tuned: Synth) -> None:
     assert cors.get("AllowCredentials") in (None, False)
 
 
-def test_exact_bedrock_resources_for_a_model_and_a_profile(tuned: Synth) -> None:
+def test_exact_bedrock_resources_for_a_model_and_profiles(tuned: Synth) -> None:
     statements = tuned.only("AWS::IAM::Policy")["PolicyDocument"]["Statement"]
     bedrock = [s for s in statements if "bedrock:InvokeModel" in s["Action"]]
     profile_arn = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/{PROFILE}"
     model = PROFILE.removeprefix("us.")
 
     [direct] = [s for s in bedrock if "Condition" not in s]
-    [routed] = [s for s in bedrock if "Condition" in s]
+    routed = {
+        render(s["Condition"])["StringEquals"]["bedrock:InferenceProfileArn"]: resource_set(s)
+        for s in bedrock
+        if "Condition" in s
+    }
     assert resource_set(direct) == {
         f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}",
         profile_arn,
+        APP_PROFILE,
     }
-    assert resource_set(routed) == {
-        f"arn:aws:bedrock:{region}::foundation-model/{model}"
-        for region in GEO_DESTINATION_REGIONS["us"]
-    }
-    assert render(routed["Condition"]) == {
-        "StringEquals": {"bedrock:InferenceProfileArn": profile_arn}
+    assert routed == {
+        profile_arn: {f"arn:aws:bedrock:*::foundation-model/{model}"},
+        APP_PROFILE: {
+            "arn:aws:bedrock:*::foundation-model/*",
+            "arn:aws:bedrock:::foundation-model/*",
+        },
     }
     for statement in bedrock:
         assert sorted(statement["Action"]) == [
@@ -95,3 +97,19 @@ def test_the_asset_is_built_for_the_chosen_architecture(tuned: Synth, default: S
 def test_unknown_context_values_stop_the_synth(synth: SynthFn) -> None:
     with pytest.raises(ValueError, match="architecture"):
         synth({"architecture": "sparc"})
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"max_tokens_limit": "0"}, "max_tokens_limit must be a whole number 1..1000000"),
+        ({"max_tokens_limit": "lots"}, "max_tokens_limit must be a whole number 1..1000000"),
+        ({"models": "anthropic.*"}, "not patterns"),
+        ({"models": f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"}, "by its id"),
+    ],
+)
+def test_bad_model_lists_and_limits_stop_the_synth(
+    synth: SynthFn, context: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        synth(context)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from aws_cdk import Token
 
 from infra.alarms import near_timeout_ms
-from tests.infra.infra_support import Synth, resource_set
+from infra.bedrock_access import INVOKE_ACTIONS
+from tests.infra.infra_support import Synth, render, resource_set
 
 
 def test_function_url_streams_and_requires_iam(default: Synth) -> None:
@@ -35,10 +36,13 @@ def test_environment_carries_the_api_md_section_8_settings(default: Synth) -> No
     model = default.stack.config.models[0]
 
     assert env["ALLOWED_MODELS"] == ",".join(default.stack.config.models)
+    assert (
+        env["ALLOWED_MODELS"] == "global.anthropic.claude-haiku-4-5-20251001-v1:0"
+    )  # docs/API.md §12.6
     assert env["DEFAULT_MODEL"] == model
     assert env["AUTH_MODE"] == "iam"
     assert {k: env[k] for k in ("MAX_TOKENS_LIMIT", "MAX_BODY_BYTES", "STALL_TIMEOUT_S")} == {
-        "MAX_TOKENS_LIMIT": "4096",
+        "MAX_TOKENS_LIMIT": "16384",  # docs/API.md §12.6
         "MAX_BODY_BYTES": "1048576",
         "STALL_TIMEOUT_S": "60",
     }
@@ -77,10 +81,24 @@ def test_role_has_no_managed_policies_and_only_scoped_grants(default: Synth) -> 
         "Service": "lambda.amazonaws.com"
     }
     assert by_action["logs:PutLogEvents"]["Resource"] == {"Fn::GetAtt": [log_group_id, "Arn"]}
-    assert resource_set(by_action["bedrock:InvokeModelWithResponseStream"]) == {
-        f"arn:aws:bedrock:${{Region}}::foundation-model/{default.stack.config.models[0]}"
+    # The default model is a global profile (docs/API.md §12.6): the profile in the stack's
+    # Region, and its model anywhere, including the Region-less ARN, only through it.
+    profile = default.stack.config.models[0]
+    model = profile.removeprefix("global.")
+    profile_arn = f"arn:aws:bedrock:${{Region}}:${{Account}}:inference-profile/{profile}"
+    bedrock = [s for s in statements if "bedrock:InvokeModel" in s["Action"]]
+    [direct] = [s for s in bedrock if "Condition" not in s]
+    [routed] = [s for s in bedrock if "Condition" in s]
+    assert resource_set(direct) == {profile_arn}
+    assert resource_set(routed) == {
+        f"arn:aws:bedrock:*::foundation-model/{model}",
+        f"arn:aws:bedrock:::foundation-model/{model}",
     }
-    assert by_action["bedrock:InvokeModel"] is by_action["bedrock:InvokeModelWithResponseStream"]
+    assert render(routed["Condition"]) == {
+        "StringEquals": {"bedrock:InferenceProfileArn": profile_arn}
+    }
+    for statement in bedrock:
+        assert sorted(statement["Action"]) == sorted(INVOKE_ACTIONS)
     # X-Ray is the one Resource "*": its actions have no resource-level permissions.
     assert {a for a, s in by_action.items() if s["Resource"] == "*"} == {
         "xray:PutTraceSegments",

@@ -12,7 +12,14 @@ from cdk_nag import AwsSolutionsChecks
 
 from infra.entry import build_app
 from infra.streaming_function import StreamingFunction
-from tests.infra.infra_support import Synth, SynthFn
+from tests.infra.infra_support import (
+    ALL_KINDS,
+    HAIKU_45,
+    VARIANTS,
+    Synth,
+    SynthFn,
+    cdk_json_context,
+)
 
 ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
 
@@ -23,32 +30,52 @@ def findings(stack: Stack) -> set[str]:
     return {v.rule_name for v in report.violations}
 
 
-@pytest.mark.parametrize(
-    "context",
-    [{}, {"auth": "api_key", "cors_origins": "https://a.example"}, {"reserved_concurrency": "3"}],
-)
-def test_stack_has_no_unacknowledged_findings(synth: SynthFn, context: dict[str, str]) -> None:
-    synthesized = synth(context)  # add_nag is on: app.synth() would have raised
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_stack_has_no_unacknowledged_findings(synth: SynthFn, variant: str) -> None:
+    context, region = VARIANTS[variant]
+    synthesized = synth(context, region=region)  # add_nag is on: app.synth() would have raised
 
     assert findings(synthesized.stack) == set()
 
 
-def test_every_acknowledgement_has_a_written_reason(synth: SynthFn) -> None:
-    stack = synth({"auth": "api_key"}).stack
-    acknowledged = {
-        rule: reason
+def acknowledged(stack: Stack) -> dict[str, str]:
+    """Every acknowledged finding in a stack -> its written reason."""
+    return {
+        rule.removeprefix("Annotation::"): reason
         for construct in stack.node.find_all()
         for entry in construct.node.metadata
         if entry.type == ACKNOWLEDGED
         for rule, reason in entry.data.items()
     }
 
-    assert set(acknowledged) == {
-        "Annotation::AwsSolutions-L1",
-        "Annotation::AwsSolutions-IAM5[Resource::*]",
-        "Annotation::AwsSolutions-SMG4",
+
+def test_every_acknowledgement_has_a_written_reason(synth: SynthFn) -> None:
+    stack = synth({"auth": "api_key"}).stack
+    reasons = acknowledged(stack)
+
+    assert set(reasons) == {
+        "AwsSolutions-L1",
+        "AwsSolutions-IAM5[Resource::*]",
+        "AwsSolutions-SMG4",
+        # The default model is a global profile: its model, in any Region, through it only.
+        f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:bedrock:*::foundation-model/{HAIKU_45}]",
     }
-    assert all(len(reason.split()) >= 8 for reason in acknowledged.values())
+    assert all(len(reason.split()) >= 8 for reason in reasons.values())
+
+
+def test_wildcards_are_acknowledged_with_the_reason_of_their_grant(synth: SynthFn) -> None:
+    reasons = acknowledged(synth({"models": ALL_KINDS, "marketplace_subscribe": "true"}).stack)
+
+    def iam5(resource: str) -> str:
+        return reasons[f"AwsSolutions-IAM5[Resource::{resource}]"]
+
+    model = f"arn:<AWS::Partition>:bedrock:*::foundation-model/{HAIKU_45}"
+    assert "only through that profile" in iam5(model)
+    assert "application inference profile" in iam5(
+        "arn:<AWS::Partition>:bedrock:*::foundation-model/*"
+    )
+    assert "marketplace_subscribe" in iam5("*")
+    assert "X-Ray" in iam5("*")
 
 
 class UnacknowledgedStreamingFunction(StreamingFunction):
@@ -58,25 +85,28 @@ class UnacknowledgedStreamingFunction(StreamingFunction):
         return None
 
 
-def test_each_acknowledgement_is_needed(tmp_path: Path) -> None:
-    stack = Stack(App(outdir=str(tmp_path)), "Bare")
-    UnacknowledgedStreamingFunction(
-        stack,
-        "Streaming",
-        code=lambda_.Code.from_inline("def handler(event, context): ...\n"),
-        models=["anthropic.claude-3-haiku-20240307-v1:0"],
-        auth="api_key",
-    )
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"models": ["anthropic.claude-3-haiku-20240307-v1:0"], "auth": "api_key"},
+        {"models": ALL_KINDS.split(","), "marketplace_subscribe": True},
+    ],
+)
+def test_each_acknowledgement_is_needed(tmp_path: Path, props: dict[str, object]) -> None:
+    def build(kind: type[StreamingFunction], name: str) -> Stack:
+        stack = Stack(App(outdir=str(tmp_path / name)), "Bare")
+        code = lambda_.Code.from_inline("def handler(event, context): ...\n")
+        kind(stack, "Streaming", code=code, **props)
+        return stack
 
-    assert findings(stack) == {
-        "AwsSolutions-L1",
-        "AwsSolutions-IAM5[Resource::*]",
-        "AwsSolutions-SMG4",
-    }
+    found = findings(build(UnacknowledgedStreamingFunction, "bare"))
+
+    assert found == set(acknowledged(build(StreamingFunction, "acked")))
+    assert {"AwsSolutions-L1", "AwsSolutions-IAM5[Resource::*]"} <= found
 
 
 def test_a_finding_fails_the_real_apps_synth(tmp_path: Path) -> None:
-    app, stack = build_app(outdir=str(tmp_path))
+    app, stack = build_app(context=cdk_json_context(), outdir=str(tmp_path))
     lambda_.Function(
         stack,
         "Old",

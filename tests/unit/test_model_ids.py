@@ -11,6 +11,7 @@ from bedrock_stream.model_ids import (
     parse_model_id,
     split_prefix,
 )
+from local.bedrock.providers.registry import GEO_PREFIXES
 
 SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 
@@ -24,7 +25,16 @@ def test_every_profile_prefix_is_split_off(prefix: str) -> None:
 
 
 def test_prefixes_include_the_documented_geographies() -> None:
-    assert {"us", "us-gov", "eu", "apac", "ca", "jp", "au", "global"} <= set(PROFILE_PREFIXES)
+    documented = {"us", "us-gov", "eu", "apac", "ca", "jp", "au", "in", "global"}
+
+    assert documented <= set(PROFILE_PREFIXES)
+
+
+def test_the_function_and_the_local_bedrock_know_the_same_prefixes() -> None:
+    # Two lists read from AWS's pages independently (the local Bedrock is a witness, not a
+    # mirror): a prefix only one of them knows is a model id the two would read differently.
+    assert set(PROFILE_PREFIXES) == set(GEO_PREFIXES)
+    assert len(PROFILE_PREFIXES) == len(set(PROFILE_PREFIXES))
 
 
 @pytest.mark.parametrize(

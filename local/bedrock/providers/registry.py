@@ -14,8 +14,12 @@ from local.bedrock.providers.cohere import CohereCommand, CommandR
 from local.bedrock.providers.meta import Llama
 from local.bedrock.providers.mistral import MistralChat, MistralText
 
-# Cross-Region inference profile prefixes (protocols.md 5.6); jp./au./ca./us-gov. are newer ones.
-GEO_PREFIXES = frozenset({"us", "eu", "apac", "global", "us-gov", "jp", "au", "ca"})
+# Cross-Region inference profile prefixes, as AWS documents them: geographic ones
+# https://docs.aws.amazon.com/bedrock/latest/userguide/geographic-cross-region-inference.html
+# (us, eu, apac; us-gov, jp, au, ca and in on the models' cards and in AWS's announcements, for
+# in.: https://aws.amazon.com/blogs/machine-learning/amazon-bedrock-expands-claude-model-availability-to-india-cross-region-inference)
+# and global https://docs.aws.amazon.com/bedrock/latest/userguide/global-cross-region-inference.html
+GEO_PREFIXES = frozenset({"us", "eu", "apac", "global", "us-gov", "jp", "au", "ca", "in"})
 
 
 @dataclass(frozen=True)
