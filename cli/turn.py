@@ -3,37 +3,58 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Any, Literal, TextIO
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
 
+from cli.answer import Answer
+from cli.content import Message
+from cli.options import Options
 from cli.transport import ConnectError, StatusError, StreamCut, Target, open_stream
-from cli.wire import Message, NdjsonReader, error_text, summary
+from cli.view import View
+from cli.wire import NdjsonReader, StreamEvent, error_text, summary
 
-OutcomeKind = Literal["done", "error", "http_error", "cut", "connect_error"]
+OutcomeKind = Literal["done", "error", "http_error", "cut", "connect_error", "tool_use"]
 MAX_RESUMES = 3
 RESUME_PAUSE_S = 0.5
 
-
-@dataclass(frozen=True)
-class Options:
-    """What every request of a session carries besides the messages."""
-
-    model: str | None = None
-    system: str | None = None
-    max_tokens: int | None = None
-    quiet: bool = False
+# Distinct exit statuses, so that scripts can tell what went wrong.
+EXIT: Final[dict[OutcomeKind, int]] = {
+    "done": 0,
+    "error": 1,  # an in-stream `error` event (the text before it was printed)
+    "http_error": 3,  # an HTTP error status before the stream (API.md §4)
+    "cut": 4,  # the stream broke off and could not be resumed
+    "connect_error": 5,  # the service could not be reached; also missing credentials
+    "tool_use": 6,  # the model asked for a tool call (printed on stderr); the client runs none
+}
+TOOL_NOTE: Final = (
+    "[the model asked for a tool call (printed above); this client runs no tools, "
+    "so the turn ends here]"
+)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """How a turn ended and the answer text received (kept also after an error)."""
+    """How a turn ended, and the answer received (kept also after an error)."""
 
     kind: OutcomeKind
-    text: str
+    answer: Answer = field(compare=False)
+
+    @property
+    def text(self) -> str:
+        """The answer's text."""
+        return self.answer.text
 
 
-def payload(messages: list[Message], options: Options) -> dict[str, Any]:
-    """The chat request body (API.md §2), asking for NDJSON."""
+def payload(messages: list[Message], options: Options, *, resuming: bool = False) -> dict[str, Any]:
+    """The chat request body (API.md §2, §12.1), asking for NDJSON.
+
+    A resume (a final assistant message) is sent without `reasoning`: the model reasoned
+    before the text it continues, and Claude with thinking on cannot continue a prefilled
+    answer ("When `thinking` is enabled, a final `assistant` message must start with a
+    thinking block"; the service refuses it with 400, docs/API.md §12.1).
+    https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html
+    """
     body: dict[str, Any] = {"messages": messages, "format": "ndjson"}
     if options.model:
         body["model"] = options.model
@@ -41,17 +62,27 @@ def payload(messages: list[Message], options: Options) -> dict[str, Any]:
         body["system"] = options.system
     if options.max_tokens:
         body["max_tokens"] = options.max_tokens
+    if options.reasoning and not resuming:
+        body["reasoning"] = dict(options.reasoning)
+    if options.tools:
+        body.update(options.tools)
     return body
 
 
 class Turn:
-    """Streams one answer to ``out`` as it arrives; status and usage go to ``err``."""
+    """Streams one answer to the view as it arrives; status and usage go to stderr."""
 
-    def __init__(self, target: Target, options: Options, out: TextIO, err: TextIO) -> None:
-        self.target, self.options, self.out, self.err = target, options, out, err
-        self.text = ""
+    def __init__(self, target: Target, options: Options, view: View) -> None:
+        self.target, self.options, self.view = target, options, view
+        self.answer = Answer()
         self.model: str | None = None
-        self._line_open = False  # stdout's last line is unfinished answer text
+        self._resuming = False  # this attempt continues text: its reasoning is not new
+        self._handlers: dict[str, Callable[[StreamEvent], None]] = {
+            "start": self._start,
+            "delta": self._delta,
+            "reasoning": self._reasoning,
+            "tool_use": self._tool_use,
+        }
 
     def run(self, messages: list[Message]) -> Outcome:
         """Send ``messages``; resume up to MAX_RESUMES times if the stream breaks off."""
@@ -59,66 +90,89 @@ class Turn:
         resumes = 0
         while True:
             attempt = list(messages)
-            if self.text:  # the partial answer, continued by the model
-                attempt.append({"role": "assistant", "content": self.text})
+            self._resuming = bool(self.answer.text)
+            if self._resuming:  # the partial answer, continued by the model
+                attempt.append({"role": "assistant", "content": self.answer.text})
+            else:  # from the beginning: what a cut attempt reasoned is not kept
+                self.answer = Answer()
             try:
                 result = self._attempt(attempt, started, resumes)
             except StatusError as exc:
-                self._say(f"error: HTTP {exc.status} {error_text(exc.error)}", force=True)
+                self.view.say(f"error: HTTP {exc.status} {error_text(exc.error)}", force=True)
                 if exc.retry_after:
-                    self._say(f"(retry after {exc.retry_after} s)", force=True)
-                return Outcome("http_error", self.text)
+                    self.view.say(f"(retry after {exc.retry_after} s)", force=True)
+                if self._resuming:
+                    self.view.say(
+                        "(the service refused to continue the cut answer: the text above "
+                        "is all that arrived)",
+                        force=True,
+                    )
+                return Outcome("http_error", self.answer)
             except ConnectError as exc:
                 if resumes == 0 or resumes >= MAX_RESUMES:
-                    self._say(f"error: could not reach the service: {exc}", force=True)
-                    return Outcome("connect_error" if resumes == 0 else "cut", self.text)
+                    self.view.say(f"error: could not reach the service: {exc}", force=True)
+                    return Outcome("connect_error" if resumes == 0 else "cut", self.answer)
                 result = None
             if result is not None:
                 return result
             if resumes >= MAX_RESUMES:
-                self._say(f"error: the stream broke off {resumes + 1} times; giving up", force=True)
-                return Outcome("cut", self.text)
+                self.view.say(
+                    f"error: the stream broke off {resumes + 1} times; giving up", force=True
+                )
+                return Outcome("cut", self.answer)
             resumes += 1
-            self._say(
-                f"[stream cut after {len(self.text)} characters; "
+            self.view.say(
+                f"[stream cut after {len(self.answer.text)} characters; "
                 f"resuming ({resumes}/{MAX_RESUMES})]"
             )
             time.sleep(RESUME_PAUSE_S * resumes)
 
     def _attempt(self, messages: list[Message], started: float, resumes: int) -> Outcome | None:
         """One request; an Outcome on a terminal event, None when the stream was cut."""
-        stream = open_stream(self.target, payload(messages, self.options))
+        body = payload(messages, self.options, resuming=self._resuming)
+        stream = open_stream(self.target, body)
         reader = NdjsonReader()
         try:
             for chunk in stream.chunks():
                 for event in reader.feed(chunk):
-                    if event.type == "delta" and event.text:
-                        self.text += event.text
-                        self.out.write(event.text)
-                        self.out.flush()
-                        self._line_open = not event.text.endswith("\n")
-                    elif event.type == "start":
-                        self.model = event.data.get("model") or self.model
-                    elif event.type == "done":
-                        elapsed = time.monotonic() - started
-                        self._say(summary(self.model, event.data, elapsed, resumes))
-                        return Outcome("done", self.text)
-                    elif event.type == "error":
-                        self._say(f"error: stream error {error_text(event.data)}", force=True)
-                        return Outcome("error", self.text)
+                    if event.type == "done":
+                        return self._done(event, time.monotonic() - started, resumes)
+                    if event.type == "error":
+                        self.answer.finish()
+                        self.view.say(f"error: stream error {error_text(event.data)}", force=True)
+                        return Outcome("error", self.answer)
+                    handler = self._handlers.get(event.type)  # keepalive and unknown: nothing
+                    if handler is not None:
+                        handler(event)
         except StreamCut as exc:
-            self._say(f"[connection lost: {exc}]")
+            self.view.say(f"[connection lost: {exc}]")
         finally:
             stream.close()
         return None
 
-    def _say(self, line: str, *, force: bool = False) -> None:
-        if self.options.quiet and not force:
+    def _start(self, event: StreamEvent) -> None:
+        self.model = event.data.get("model") or self.model
+
+    def _delta(self, event: StreamEvent) -> None:
+        self.answer.add_text(event.text)
+        self.view.answer(event.text)
+
+    def _reasoning(self, event: StreamEvent) -> None:
+        if self._resuming:  # shown and kept once: a model that always reasons does it again
             return
-        if self._line_open and self.out.isatty() and self.err.isatty():
-            # One terminal shows both: keep the status line off the end of the answer.
-            self.out.write("\n")
-            self.out.flush()
-            self._line_open = False
-        self.err.write(line + "\n")
-        self.err.flush()
+        self.answer.add_reasoning(event.data)
+        if "redacted" in event.data:
+            self.view.redacted()
+        else:
+            self.view.reasoning(event.text)
+
+    def _tool_use(self, event: StreamEvent) -> None:
+        self.view.tool_call(self.answer.add_tool_call(event.data))
+
+    def _done(self, event: StreamEvent, elapsed: float, resumes: int) -> Outcome:
+        self.answer.finish()
+        self.view.say(summary(self.model, event.data, elapsed, resumes))
+        if event.data.get("stop_reason") == "tool_use":
+            self.view.say(TOOL_NOTE, force=True)
+            return Outcome("tool_use", self.answer)
+        return Outcome("done", self.answer)

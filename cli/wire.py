@@ -6,29 +6,20 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypedDict
+from typing import Any
 from urllib.parse import urlsplit
-
-Role = Literal["user", "assistant"]
-
-
-class Message(TypedDict):
-    """One entry of the chat request's `messages` (API.md §2)."""
-
-    role: Role
-    content: str
 
 
 @dataclass(frozen=True)
 class StreamEvent:
-    """One record of the stream: start, delta, done or error, with its fields."""
+    """One record of the stream (start, delta, reasoning, tool_use, done, error, keepalive)."""
 
     type: str
     data: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
-        """The text of a delta ("" for anything else)."""
+        """The text of a delta or a reasoning piece ("" for anything else)."""
         value = self.data.get("text")
         return value if isinstance(value, str) else ""
 
