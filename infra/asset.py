@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import shutil
@@ -12,6 +13,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import cast
 
 import jsii
@@ -32,6 +34,10 @@ SKIPPED_NAMES = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache"})
 _CACHE_FORMAT = "3"  # bump when the install steps below change
 # Written at the asset root: how the dependencies were built, for tests and the local twin.
 MANIFEST_NAME = "asset-manifest.json"
+# The chat page and its build step (libraries inlined from node_modules, docs/API.md §7).
+PAGE_ENTRY = "bedrock_stream/static/index.html"
+PAGE_BUILDER = "bedrock_stream/page_build.py"
+NODE_MODULES = ROOT / "node_modules"
 
 
 class BundlingError(RuntimeError):
@@ -144,7 +150,38 @@ def _make_readable(root: Path) -> None:
         path.chmod(mode | extra)
 
 
-def build_asset(source: Path, deps: Path, output: Path) -> None:
+def _page_builder(path: Path) -> ModuleType:
+    """The page's build step from the code being bundled (standard library only)."""
+    spec = importlib.util.spec_from_file_location("_asset_page_build", path)
+    if spec is None or spec.loader is None:
+        raise BundlingError(f"{path} cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def inline_page(source: Path, output: Path, node_modules: Path) -> None:
+    """Write the chat page with its libraries inlined: the deployed page fetches nothing.
+
+    The function would otherwise build it at first use from node_modules, which the asset
+    does not have. The build step is loaded from the source tree, not from the output, so
+    that no bytecode cache lands in the asset. A tree without the page (or with a page built
+    already) is left as it is.
+    """
+    page = output / PAGE_ENTRY
+    if not page.is_file():
+        return
+    builder = _page_builder(source / PAGE_BUILDER)
+    html = page.read_text(encoding="utf-8")
+    if not builder.is_template(html):
+        return
+    try:
+        page.write_text(builder.build_page(html, node_modules), encoding="utf-8")
+    except builder.PageBuildError as exc:
+        raise BundlingError(f"the chat page could not be built: {exc}") from exc
+
+
+def build_asset(source: Path, deps: Path, output: Path, node_modules: Path = NODE_MODULES) -> None:
     """Write the deployable tree: dependencies first, then the code (the code wins)."""
     missing = [entry for entry in REQUIRED_ENTRIES if not (source / entry).exists()]
     if missing:
@@ -156,6 +193,7 @@ def build_asset(source: Path, deps: Path, output: Path) -> None:
         raise BundlingError(f"lambda_src and the dependencies both have {', '.join(clashes)}")
     _copy_tree(deps, output)
     _copy_tree(source, output)
+    inline_page(source, output, node_modules)
     _make_readable(output)
 
 

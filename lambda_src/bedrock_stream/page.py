@@ -1,14 +1,20 @@
-"""The chat page served at GET /: one self-contained HTML file, read once per process."""
+"""The chat page served at GET /: one self-contained HTML file, built once per process."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
+from bedrock_stream.page_build import build_page, is_template
+
 PAGE = Path(__file__).resolve().parent / "static" / "index.html"
+# Where the libraries are when the function runs from the source tree (lambda_src in the
+# repository: tests and the local twin). The deployed asset's page is built already.
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
 
 
 @cache
 def chat_page() -> str:
-    """The HTML of the chat page (static/index.html beside this module)."""
-    return PAGE.read_text(encoding="utf-8")
+    """The HTML of the chat page: static/index.html, its libraries inlined if not yet done."""
+    html = PAGE.read_text(encoding="utf-8")
+    return build_page(html, NODE_MODULES) if is_template(html) else html

@@ -6,24 +6,25 @@ tests are skipped with one line saying how to get it, and fail under CI=true.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, expect
+from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.chat.page_support import (
+    ANSWER,
+    ARTIFACTS,
+    ERROR,
+    META,
+    chat_bodies,
+    open_page,
+    send,
+    wait_state,
+)
 from tests.e2e.chat.proxy import CuttingProxy
-from tests.e2e.chat.twin import ROOT, ChatTwin, running_twin
+from tests.e2e.chat.twin import ChatTwin, running_twin
 
-ARTIFACTS = ROOT / "test-artifacts"
-README_SHOT = ROOT / "docs" / "chat-page.png"
-ANSWER = ".msg.assistant >> nth=-1 >> .text"
-ERROR = ".msg.assistant >> nth=-1 >> .error"
-META = ".msg.assistant >> nth=-1 >> .meta"
 # Samples the last answer's length, the page state and the live figures every 40 ms.
 SAMPLER = """() => {
   window.samples = [];
@@ -46,45 +47,11 @@ def twin() -> Iterator[ChatTwin]:
         yield running
 
 
-def open_page(browser: Browser, url: str, **context: Any) -> Page:
-    page = browser.new_context(**context).new_page()
-    page.set_default_timeout(15_000)
-    page.goto(url + "/")
-    expect(page.locator("#model option")).not_to_have_count(1, timeout=10_000)
-    return page
-
-
 @pytest.fixture
 def page(browser: Browser, twin: ChatTwin) -> Iterator[Page]:
     page = open_page(browser, twin.url, viewport={"width": 960, "height": 720})
     yield page
     page.context.close()
-
-
-def send(page: Page, prompt: str) -> None:
-    page.fill("#prompt", prompt)
-    page.get_by_role("button", name="Send", exact=True).click()
-
-
-def wait_state(page: Page, *states: str, timeout_s: float = 15) -> str:
-    page.wait_for_function(
-        "states => states.includes(document.body.dataset.state)",
-        arg=list(states),
-        timeout=timeout_s * 1000,
-    )
-    return str(page.evaluate("document.body.dataset.state"))
-
-
-def chat_bodies(page: Page) -> list[dict[str, Any]]:
-    """Start recording the JSON bodies of the page's POST /chat requests."""
-    bodies: list[dict[str, Any]] = []
-
-    def on_request(request: Request) -> None:
-        if request.method == "POST" and request.url.endswith("/chat"):
-            bodies.append(json.loads(request.post_data or "{}"))
-
-    page.on("request", on_request)
-    return bodies
 
 
 def test_text_grows_progressively_with_live_rate_then_usage(page: Page) -> None:
@@ -176,15 +143,12 @@ def test_history_is_sent_on_the_second_turn_and_screenshot(page: Page, twin: Cha
     assert [m["role"] for m in messages] == ["user", "assistant", "user"]
     assert messages[1]["content"] == [{"text": first_answer}]
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "chat-page.png")
+    page.screenshot(path=ARTIFACTS / "chat-page-history.png")
     # New chat forgets the conversation
     page.get_by_role("button", name="New chat").click()
     send(page, "#! echo\nfresh")
     assert wait_state(page, "done", "error", "cut") == "done"
     assert bodies[-1]["messages"] == [{"role": "user", "content": "#! echo\nfresh"}]
-    # The README's screenshot is tracked: refreshed on request, so a test run leaves no diff.
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1" or not README_SHOT.exists():
-        shutil.copy(ARTIFACTS / "chat-page.png", README_SHOT)
 
 
 def test_resume_after_a_cut_stream_appends_only_the_continuation(

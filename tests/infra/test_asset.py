@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -14,6 +17,8 @@ import pytest
 
 from infra.asset import (
     MANIFEST_NAME,
+    PAGE_BUILDER,
+    PAGE_ENTRY,
     BundlingError,
     DependencySpec,
     _binary_distributions,
@@ -193,3 +198,108 @@ def test_binary_wheels_are_found_by_their_tags(tmp_path: Path) -> None:
         (tmp_path / f"{name}.dist-info" / "WHEEL").write_text(f"Wheel-Version: 1.0\nTag: {tag}\n")
 
     assert _binary_distributions(tmp_path) == ["wrapt==2.5.2"]
+
+
+# --- the chat page: its libraries inlined at build time (docs/API.md §7) ----------------------
+
+
+def csp_of(html: str) -> str:
+    match = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', html)
+    assert match, "the page has no Content-Security-Policy"
+    return match.group(1)
+
+
+def sha256_sources(bodies: list[str]) -> list[str]:
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+        for body in bodies
+    ]
+
+
+def directive(policy: str, name: str) -> list[str]:
+    for part in policy.split(";"):
+        words = part.split()
+        if words and words[0] == name:
+            return words[1:]
+    raise AssertionError(f"no {name} in {policy}")
+
+
+def test_deployed_page_has_the_libraries_inlined_and_a_matching_policy(default: Synth) -> None:
+    source = (ROOT / "lambda_src" / PAGE_ENTRY).read_text()
+    page = (default.asset_dir / PAGE_ENTRY).read_text()
+    pins = json.loads((ROOT / "package.json").read_text())["devDependencies"]
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    styles = re.findall(r"<style>(.*?)</style>", page, re.DOTALL)
+    policy = csp_of(page)
+
+    assert 'data-inline="' in source  # the repository keeps the placeholders
+    assert "data-inline" not in page
+    assert "{{CSP}}" not in page
+    assert "<script src" not in page
+    assert len(scripts) == 3
+    # The libraries' own license headers, at the versions package.json pins
+    assert f"marked v{pins['marked']}" in scripts[0]
+    assert "(MIT License)" in scripts[0]
+    assert f"@license DOMPurify {pins['dompurify']}" in scripts[1]
+    assert "sourceMappingURL" not in page
+    # Exactly these inline scripts and styles may run, and nothing from anywhere else
+    assert directive(policy, "script-src") == sha256_sources(scripts)
+    assert directive(policy, "style-src") == sha256_sources(styles)
+    assert directive(policy, "default-src") == ["'none'"]
+    assert directive(policy, "connect-src") == ["'self'"]
+    assert "unsafe" not in policy
+    assert "http" not in policy
+
+
+def page_source(root: Path) -> Path:
+    """A minimal lambda_src holding the real page build step and a small page template."""
+    source = fake_source(root)
+    (source / PAGE_BUILDER).write_text((ROOT / "lambda_src" / PAGE_BUILDER).read_text())
+    (source / PAGE_ENTRY).parent.mkdir(parents=True)
+    (source / PAGE_ENTRY).write_text(
+        '<meta http-equiv="Content-Security-Policy" content="{{CSP}}">\n'
+        '<script data-inline="marked"></script>\n<script data-inline="dompurify"></script>\n'
+        "<style>p { color: red }</style>\n<script>start()</script>\n"
+    )
+    return source
+
+
+def node_modules(root: Path) -> Path:
+    """node_modules with small stand-ins for the two libraries."""
+    (root / "marked" / "lib").mkdir(parents=True)
+    (root / "marked" / "lib" / "marked.umd.js").write_text(
+        "/* marked (MIT License) */\nvar marked = {};\n//# sourceMappingURL=marked.umd.js.map\n"
+    )
+    (root / "dompurify" / "dist").mkdir(parents=True)
+    (root / "dompurify" / "dist" / "purify.min.js").write_text("/*! @license DOMPurify */ var P;")
+    return root
+
+
+def test_build_writes_the_page_with_the_libraries_inlined(tmp_path: Path) -> None:
+    source = page_source(tmp_path / "src")
+    (tmp_path / "deps").mkdir()
+
+    build_asset(source, tmp_path / "deps", tmp_path / "out", node_modules(tmp_path / "nm"))
+
+    page = (tmp_path / "out" / PAGE_ENTRY).read_text()
+    scripts = re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
+    assert scripts == [
+        "\n/* marked (MIT License) */\nvar marked = {};\n",
+        "\n/*! @license DOMPurify */ var P;\n",
+        "start()",
+    ]
+    assert directive(csp_of(page), "script-src") == sha256_sources(scripts)
+    assert directive(csp_of(page), "style-src") == sha256_sources(["p { color: red }"])
+    # the source keeps its placeholders; nothing but the built page lands in the output
+    assert "data-inline" in (source / PAGE_ENTRY).read_text()
+    assert not list((tmp_path / "out").rglob("__pycache__"))
+
+
+def test_build_refuses_a_page_whose_library_is_missing(tmp_path: Path) -> None:
+    source = page_source(tmp_path / "src")
+    (tmp_path / "deps").mkdir()
+    modules = node_modules(tmp_path / "nm")
+    shutil.rmtree(modules / "dompurify")
+
+    with pytest.raises(BundlingError, match=r"purify\.min\.js is missing.*npm ci"):
+        build_asset(source, tmp_path / "deps", tmp_path / "out", modules)
