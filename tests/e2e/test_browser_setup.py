@@ -16,7 +16,11 @@ import pytest
 
 from tests.e2e.conftest import ROOT
 
-BROWSER_TESTS = "tests/e2e/test_page_browser.py"
+BROWSER_TESTS = (
+    "tests/e2e/test_page_browser.py",
+    "tests/e2e/test_page_features.py",
+    "tests/e2e/test_page_markdown.py",
+)
 
 
 def run_browser_tests(chromium: Path, *, ci: bool) -> subprocess.CompletedProcess[str]:
@@ -26,7 +30,7 @@ def run_browser_tests(chromium: Path, *, ci: bool) -> subprocess.CompletedProces
     if ci:
         env["CI"] = "true"
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", BROWSER_TESTS],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *BROWSER_TESTS],
         cwd=ROOT,
         env=env,
         capture_output=True,
