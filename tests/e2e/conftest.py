@@ -55,14 +55,35 @@ def _ci() -> bool:
     return os.environ.get("CI", "").strip().lower() == "true"
 
 
+_SKIPPED = pytest.StashKey[bool]()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Without Chromium, mark the browser tests skipped: pytest reports them in one line."""
+    """Without Chromium, mark the browser tests skipped (before their twins start)."""
     missing = _browser_missing()
     if missing is None or _ci():
         return  # under CI the `browser` fixture fails them instead
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.skip(reason=f"BROWSER TESTS SKIPPED: {missing}"))
+            item.stash[_SKIPPED] = True
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Iterator[None]:
+    """Report every skipped browser test at this one place, so pytest prints ONE line for all.
+
+    pytest groups skip reasons by (file, line, reason); a skip mark is located at each test's
+    own file, which would give one line per browser test module.
+    """
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if item.stash.get(_SKIPPED, False) and report.skipped and isinstance(report.longrepr, tuple):
+        _path, _line, reason = report.longrepr
+        report.longrepr = (__file__, _HOOK_LINE, reason)
+
+
+_HOOK_LINE = pytest_runtest_makereport.__code__.co_firstlineno
 
 
 @pytest.fixture(scope="module")
