@@ -20,7 +20,15 @@ from local.lambda_env.config import FunctionConfig
 from local.lambda_env.pool import DEFAULT_MAX_CONCURRENCY
 
 # Inputs of the synthesized template and asset: a newer one means synth again.
-SYNTH_INPUTS = ("app.py", "cdk.json", "infra", "lambda_src", "requirements.txt")
+# What the synthesized asset is built from; package-lock.json pins the page's inlined libraries.
+SYNTH_INPUTS = (
+    "app.py",
+    "cdk.json",
+    "infra",
+    "lambda_src",
+    "requirements.txt",
+    "package-lock.json",
+)
 
 
 class TemplateError(Exception):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -287,3 +288,15 @@ def test_real_bedrock_endpoint_is_printed_as_a_url(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "http://127.0.0.1:9")
     assert real_bedrock_endpoint("eu-west-1") == "https://bedrock-runtime.eu-west-1.amazonaws.com"
     assert real_bedrock_endpoint("us-east-1") == "https://bedrock-runtime.us-east-1.amazonaws.com"
+
+
+def test_a_newer_package_lock_makes_the_demo_synthesize_again(tmp_path: Path) -> None:
+    # The page inlines libraries pinned in package-lock.json when the asset is built.
+    from local.template import _newest
+
+    (tmp_path / "app.py").write_text("")
+    (tmp_path / "package-lock.json").write_text("{}")
+    os.utime(tmp_path / "app.py", (1000, 1000))
+    os.utime(tmp_path / "package-lock.json", (2000, 2000))
+
+    assert _newest(tmp_path) == 2000
