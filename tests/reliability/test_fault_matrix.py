@@ -26,7 +26,7 @@ from typing import Literal
 import pytest
 
 from local.lambda_env import FaultPlan, InvocationFaults
-from tests.e2e.chat.twin import ChatTwin, running_twin
+from tests.e2e.chat.twin import ROOT, ChatTwin, running_twin
 from tests.e2e.handler_twin.exchange import echo, post, request_record
 from tests.e2e.handler_twin.wire import log_records
 from tests.reliability.matrix_support import (
@@ -291,3 +291,16 @@ def _failures_logged(twin: ChatTwin, request_id: str) -> list[object]:
         and doc.get("level") == "ERROR"
         and doc.get("function_request_id") == request_id
     ]
+
+
+def test_the_documented_matrix_is_the_tested_one() -> None:
+    lines = (ROOT / "docs" / "RELIABILITY.md").read_text(encoding="utf-8").splitlines()
+    header = next(line for line in lines if line.startswith("| fault | `"))
+    columns = [cell.strip().strip("`") for cell in header.strip("|").split("|")[1:]]
+    assert columns[: len(WIRES)] == list(WIRES)
+    documented = {}
+    for line in lines:
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| `") and cells[0].strip("`") in MATRIX:
+            documented[cells[0].strip("`")] = cells[1 : 1 + len(WIRES)]
+    assert documented == {fault: [_expected(fault, fmt) for fmt in WIRES] for fault in MATRIX}
