@@ -168,10 +168,9 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        # The socket closes once its file objects are closed too (no FIN from a shutdown first).
-        for stream in (self.wfile, self.rfile, self.connection):
-            with contextlib.suppress(OSError):
-                stream.close()
+        # Closed for real when finish() closes the reader made from it, before socketserver's
+        # shutdown(SHUT_WR), which would send a FIN first (it fails on the closed socket).
+        self.connection.close()
 
     def _record(self, raw: bytes, operation: str | None, model_id: str | None) -> RecordedRequest:
         try:
