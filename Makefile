@@ -74,3 +74,9 @@ demo: deps
 # The CloudFormation template and the function asset into cdk.out, offline (cdk-nag runs too).
 synth: deps
 	$(CDK) synth -q
+
+# The soak and the HTTP fuzzing at full size, with their figures (docs/RELIABILITY.md):
+# 1,000 echo streams 50 at a time and 10,000 generated requests; make test runs 100 and 1,000.
+.PHONY: soak
+soak: deps
+	RELIABILITY_SCALE=soak $(BIN)/pytest -q -s tests/reliability/test_soak.py tests/reliability/test_fuzz_http.py

@@ -24,6 +24,7 @@ from bedrock_stream.app import App, Exchange, default_app
 from bedrock_stream.auth import check_key
 from bedrock_stream.errors import classify
 from bedrock_stream.observability import logger, metrics, record_outcome, tracer
+from bedrock_stream.pump import RESPONSE_LOST
 from bedrock_stream.request import EMPTY_REQUEST, parse_event
 from bedrock_stream.routes import error_shape_for, resolve
 from streaming_runtime.types import LambdaContextProtocol, ResponseStreamProtocol
@@ -50,11 +51,14 @@ def handle(
         route.fn(ex)
     except Exception as exc:
         err = classify(exc)
-        if err.code == "internal":
+        # A write that failed on a broken connection after the start is not the function's
+        # failure (and nobody is left to tell): the runtime logs that connection once.
+        lost = stream.started and isinstance(exc, ConnectionError)
+        if err.code == "internal" and not lost:
             logger.exception("request failed")
         if stream.started:
             # The pump always writes the terminal event itself; a second one would be a lie.
-            ex.log["late_error"] = err.code
+            ex.log["late_error"] = RESPONSE_LOST if lost else err.code
         else:
             record_outcome(err.code)
             ex.send_error(err)

@@ -27,6 +27,10 @@ from bedrock_stream.events import (
 
 Item = tuple[Literal["raw", "end", "exc"], Any]
 _POLL_S = 0.05  # how often a blocked reader rechecks whether the writer has stopped
+# The outcome of a stream whose response could not be written to the end: the connection to
+# the Runtime API broke (the runtime's TransportError is a ConnectionError), so nobody is
+# left to read a terminal event. Not a failure of the function; the runtime logs it too.
+RESPONSE_LOST = "response_lost"
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,13 @@ class PumpResult:
     tool_calls: int = 0
     reasoning: list[str] = field(default_factory=list)  # with keep_answer only
     tools: list[ToolUse] = field(default_factory=list)  # with keep_answer only
+    response_lost: bool = False  # a write failed: the client never got the terminal event
 
     @property
     def outcome(self) -> str:
-        """`done` or the error code."""
+        """`done`, the error code, or RESPONSE_LOST."""
+        if self.response_lost:
+            return RESPONSE_LOST
         return "done" if isinstance(self.terminal, Done) else self.terminal.code
 
 
@@ -143,13 +150,20 @@ def pump(
     try:
         try:
             result.terminal = writer.run(q, stop_at)
+        except ConnectionError as exc:  # the response is gone: stop reading Bedrock now
+            result.response_lost = True
+            result.terminal = Error("internal", f"the response could not be written: {exc}", False)
         except Exception as exc:  # an emit() or mapper failure still ends the stream with an event
             result.terminal = stream_error(classify(exc))
         result.duration_ms = round((clock() - started_at) * 1000)
         result.terminal = _with_metrics(result.terminal, result)
         # The last word goes out before any clean-up: a reader stuck in a socket read or a slow
         # close can then delay the end of the response, but never cost its terminal event.
-        emit(result.terminal)
+        if not result.response_lost:
+            try:
+                emit(result.terminal)
+            except ConnectionError:
+                result.response_lost = True
     finally:
         stop.set()
         close_stream(stream)

@@ -79,9 +79,22 @@ def models(ex: Exchange) -> None:
     )
 
 
+# The page is one self-contained file (docs/API.md §7): its own inline script and style, a
+# data: icon, fetch() to its own origin; nothing from elsewhere may load or be reached.
+# https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy
+PAGE_HEADERS: Final = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        "img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+}
+
+
 def page(ex: Exchange) -> None:
     """GET /: the chat page (it asks for the key itself in API-key mode)."""
-    ex.send(200, chat_page(), "text/html; charset=utf-8")
+    ex.send(200, chat_page(), "text/html; charset=utf-8", PAGE_HEADERS)
 
 
 ROUTES: Final[dict[str, dict[str, Route]]] = {

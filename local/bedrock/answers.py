@@ -153,7 +153,7 @@ def plan_answer(
         ttft_s=ttft_ms / 1000,
         interval_s=1 / (directives.rate or DEFAULT_RATE),
         fault=directives.fault,
-        after=min(after, len(deltas)),
+        after=min(after, len(deltas) + (len(tool.pieces) if tool is not None else 0)),
         stall_s=30.0 if directives.stall_s is None else directives.stall_s,
         reasoning=reasoning,
         tool=tool,

@@ -8,7 +8,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
-Fault = Literal["throttle", "access_denied", "validation", "midstream", "stall", "guardrail"]
+Fault = Literal[
+    # refused on the initial call (HTTP errors)
+    "throttle",
+    "access_denied",
+    "validation",
+    "model_not_ready",
+    "model_timeout",
+    "unavailable",
+    # in the stream, after `after` answer pieces
+    "midstream",
+    "midstream_internal",
+    "midstream_throttle",
+    "stall",
+    "reset",
+    "no_stop",
+    "guardrail",
+]
 FAULTS: tuple[str, ...] = get_args(Fault)
 MARKER = "#!"
 

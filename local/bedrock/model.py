@@ -131,7 +131,7 @@ class Plan:
     interval_s: float
     stop_sequence: str | None = None  # the stop sequence that ended the answer, if one did
     fault: Fault | None = None
-    after: int = 0  # midstream/stall/guardrail: deltas sent before the fault
+    after: int = 0  # in-stream faults, guardrail: answer pieces sent before the fault
     stall_s: float = 0.0
     reasoning: Reasoning | None = None
     tool: ToolCall | None = None

@@ -12,7 +12,7 @@ from local.bedrock.checks import check_request
 from local.bedrock.compose import PlanError, compose_plan
 from local.bedrock.converse import parse_converse
 from local.bedrock.directives import DirectiveError, split_directives
-from local.bedrock.errors import HTTP_FAULTS, MODEL_ERROR, BedrockError
+from local.bedrock.errors import HTTP_FAULTS, STREAM_EXCEPTIONS, BedrockError
 from local.bedrock.eventstream import CONTENT_TYPE
 from local.bedrock.families import family_for, split_model_id
 from local.bedrock.formats import ConverseFormat, JsonObject, StreamFormat
@@ -59,6 +59,9 @@ class StreamReply:
 
 
 Reply = JsonReply | StreamReply
+
+# Faults that only a stream can show (a connection cut mid-answer, an answer without its end).
+STREAM_ONLY_FAULTS = frozenset({"reset", "no_stop"})
 
 
 def _read(operation: Operation, model_id: str, raw: bytes) -> tuple[Prompt, StreamFormat]:
@@ -148,8 +151,10 @@ def reply(
         if operation.native:  # botocore exposes it as response["contentType"]
             headers["X-Amzn-Bedrock-Content-Type"] = "application/json"
         return StreamReply(steps=stream_steps(fmt, turn, corrupt=corrupt), headers=headers)
-    if plan.fault == "midstream":  # no stream to break: the model error surfaces as a 424
-        raise BedrockError(MODEL_ERROR)
+    if plan.fault in STREAM_EXCEPTIONS:  # no stream to break: the error is the HTTP answer
+        raise BedrockError(STREAM_EXCEPTIONS[plan.fault].without_stream)
+    if plan.fault in STREAM_ONLY_FAULTS:
+        raise invalid(f"The local Bedrock emulates fault={plan.fault} in streams only.")
     headers = {"Content-Type": "application/json"}
     if operation.native:  # InvokeModel reports usage in headers too
         tokens = plan.usage_or_plain

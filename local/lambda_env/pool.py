@@ -21,6 +21,7 @@ from local.lambda_env.environment import (
     InitFailure,
     LogSink,
 )
+from local.lambda_env.faults import FaultPlan, InvocationFaults, start_killer
 from local.runtime_api import Invocation
 
 # The twin's concurrency unless told otherwise. A function without reserved concurrency may
@@ -55,6 +56,7 @@ class Run:
     started_at: float = field(default_factory=time.monotonic)
     timed_out: bool = False
     crashed: bool = False
+    keep_after_cut: bool = False  # a fault hook: the environment outlives a cut response
     done: threading.Event = field(default_factory=threading.Event)  # back in the pool, or out
 
     def settle(self, timeout: float = 5.0) -> None:
@@ -85,6 +87,8 @@ class EnvironmentPool:
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._closed = False
+        # Tests only: the faults to inject into an invocation, chosen from its event.
+        self.faults: FaultPlan | None = None
 
     def invoke(self, event: bytes, *, request_id: str, trace: str | None = None) -> Run:
         """Hand ``event`` to a free environment; raises Throttled or InitFailed."""
@@ -97,15 +101,20 @@ class EnvironmentPool:
                 self._discard(env)
                 raise InitFailed(failure)
         deadline = time.time() + self.config.timeout_s
+        faults = (self.faults(event) if self.faults is not None else None) or InvocationFaults()
         invocation = env.api.submit(
             event,
             request_id=request_id,
             deadline_ms=int(deadline * 1000),
             function_arn=self.config.arn,
             trace_id=trace or trace_id(),
+            drop_after_chunks=faults.drop_after_chunks,
+            fail_after_chunks=faults.fail_after_chunks,
         )
+        start_killer(env, invocation, faults)
         init_ms = (time.monotonic() - init_started) * 1000 if cold else 0.0
         run = Run(env, invocation, cold, self.config.timeout_s, init_ms)
+        run.keep_after_cut = faults.keep_environment
         self._log(f"[{env.env_id}] START RequestId: {request_id} Version: $LATEST")
         threading.Thread(target=self._watch, args=(run, deadline), daemon=True).start()
         return run
@@ -177,7 +186,8 @@ class EnvironmentPool:
                 run.crashed = True
                 invocation.fail("Runtime.ExitError")
         self._report(run)
-        broken = run.timed_out or run.crashed or invocation.outcome == "truncated"
+        cut = invocation.outcome == "truncated" and not run.keep_after_cut
+        broken = run.timed_out or run.crashed or cut
         with self._lock:
             self._busy.discard(run.env)
             if not broken:

@@ -24,6 +24,7 @@ class Invocation:
         self.failure: str | None = None
         self.delivered_at: float | None = None
         self.drop_after_chunks: int | None = None  # see RuntimeApiServer.submit
+        self.fail_after_chunks: int | None = None  # see RuntimeApiServer.submit
         self._parts: list[bytes] = []
         self._cond = threading.Condition()
 

@@ -32,6 +32,7 @@ from local.runtime_api.wire import (
 PREFIX = "/2018-06-01/runtime"
 _INVOCATION_PATH = re.compile(rf"^{PREFIX}/invocation/(?P<id>[^/]+)/(?P<kind>response|error)$")
 DEFAULT_ARN = "arn:aws:lambda:us-east-1:123456789012:function:local"
+_SERVER_ERROR = {"errorType": "InternalServerError", "errorMessage": "Internal Server Error"}
 _STOP = object()
 
 
@@ -89,11 +90,14 @@ class RuntimeApiServer:
         client_context: str | None = None,
         cognito_identity: str | None = None,
         drop_after_chunks: int | None = None,
+        fail_after_chunks: int | None = None,
     ) -> Invocation:
         """Queue an event; the runtime gets it on its next ``GET /next``.
 
         drop_after_chunks: reset the connection once that many body chunks of the response
         arrived, as a failing network would, to test what the runtime does next.
+        fail_after_chunks: answer ``500`` (the emulator's InternalServerError, "the runtime
+        should exit") once that many body chunks arrived, and close the connection.
         """
         request_id = request_id or str(uuid.uuid4())
         if deadline_ms is None:
@@ -109,6 +113,7 @@ class RuntimeApiServer:
         # The emulator omits headers whose value is empty (protocols.md §1.2).
         invocation = Invocation(request_id, event, {k: v for k, v in headers.items() if v})
         invocation.drop_after_chunks = drop_after_chunks
+        invocation.fail_after_chunks = fail_after_chunks
         with self._lock:
             self._invocations[request_id] = invocation
         self._pending.put(invocation)
@@ -219,18 +224,39 @@ class _Connection(socketserver.StreamRequestHandler):
         self._reply(404, "Not Found", {"errorType": "NotFound", "errorMessage": request.path})
         return True
 
-    def _dropping(self, invocation: Invocation, limit: int) -> Callable[[bytes], None]:
-        """on_chunk for a response that is cut after ``limit`` chunks by a connection reset."""
+    def _cutting(
+        self, invocation: Invocation, limit: int, cut: Callable[[], None]
+    ) -> Callable[[bytes], None]:
+        """on_chunk for a response that ``cut()`` breaks off after ``limit`` chunks."""
         seen = [0]
 
         def on_chunk(data: bytes) -> None:
             invocation._append(data)
             seen[0] += 1
             if seen[0] >= limit:
-                _abort(self.connection)
+                cut()
                 raise _Dropped
 
         return on_chunk
+
+    def _reset(self) -> None:
+        _abort(self.connection)
+
+    def _fail(self) -> None:
+        # The Runtime Interface Emulator's answer to a container error (render_error.go,
+        # RenderInternalServerError); the runtime API doc says a runtime should then exit.
+        # https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
+        self._reply(500, "Internal Server Error", _SERVER_ERROR, {"Connection": "close"})
+
+    def _cut_for(self, invocation: Invocation) -> tuple[Callable[[bytes], None] | None, str]:
+        """The on_chunk of an invocation with a fault planned (None without), and its name."""
+        if invocation.drop_after_chunks is not None:
+            cut = self._cutting(invocation, invocation.drop_after_chunks, self._reset)
+            return cut, "dropped by the Runtime API"
+        if invocation.fail_after_chunks is not None:
+            cut = self._cutting(invocation, invocation.fail_after_chunks, self._fail)
+            return cut, "Runtime API answered 500"
+        return None, ""
 
     def _invocation_result(self, request: RecordedRequest, request_id: str, kind: str) -> bool:
         invocation = self.server.api._lookup(request_id)
@@ -251,12 +277,13 @@ class _Connection(socketserver.StreamRequestHandler):
         invocation.response = request
         outcome = "error" if kind == "error" else ("streaming" if mode else "buffered")
         on_chunk = invocation._append if kind == "response" else (lambda _data: None)
-        if invocation.drop_after_chunks is not None:
-            on_chunk = self._dropping(invocation, invocation.drop_after_chunks)
+        cutting, failure = self._cut_for(invocation)
+        if cutting is not None:
+            on_chunk = cutting
         try:
             read_body(self.rfile, request, on_chunk)
         except _Dropped:
-            invocation.failure = "dropped by the Runtime API"
+            invocation.failure = failure
             invocation._finish("truncated", request)
             raise
         except IncompleteRequest:
@@ -270,7 +297,7 @@ class _Connection(socketserver.StreamRequestHandler):
 
 
 class _Dropped(Exception):
-    """The server reset the connection on purpose (``drop_after_chunks``)."""
+    """The server cut the response on purpose (``drop_after_chunks``, ``fail_after_chunks``)."""
 
 
 def _abort(conn: socket.socket) -> None:

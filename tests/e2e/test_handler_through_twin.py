@@ -21,6 +21,7 @@ from infra.settings import APP_SETTINGS
 from local.lambda_env.overrides import LOCAL_MODELS
 from tests.e2e.chat.twin import ChatTwin, running_twin
 from tests.e2e.conftest import Received, fetch
+from tests.e2e.handler_twin.exchange import FAST, echo, envs_of, post, request_record
 from tests.e2e.handler_twin.wire import (
     Sse,
     log_records,
@@ -33,7 +34,6 @@ from tests.e2e.handler_twin.wire import (
 OVER_LIMIT = int(APP_SETTINGS["MAX_TOKENS_LIMIT"]) + 1
 
 DEFAULT_MODEL = LOCAL_MODELS[0]
-FAST = "rate=20000 ttft_ms=0"  # where timing does not matter
 CONTENT_TYPES = {
     "sse": "text/event-stream; charset=utf-8",
     "ndjson": "application/x-ndjson",
@@ -69,30 +69,6 @@ def timed_twin() -> Iterator[ChatTwin]:
     """Short stall timeout, keepalive interval and function timeout."""
     with running_twin("none", environ=TIMED_ENV) as running:
         yield running
-
-
-def echo(text: str, directives: str = FAST) -> str:
-    """A prompt the local Bedrock answers with exactly ``text``."""
-    return f"#! echo {directives}\n{text}"
-
-
-def post(
-    twin: ChatTwin,
-    body: dict[str, Any] | bytes,
-    *,
-    path: str = "/chat",
-    headers: dict[str, str] | None = None,
-    timeout: float = 30.0,
-) -> Received:
-    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return fetch(
-        twin.url,
-        path,
-        method="POST",
-        body=raw,
-        headers={"Content-Type": "application/json", **(headers or {})},
-        timeout=timeout,
-    )
 
 
 def sse_stream(received: Received) -> Sse:
@@ -160,16 +136,6 @@ def text_of(received: Received, fmt: str) -> str:
         assert set(records[-1]) == {"type", "stop_reason", "usage", "metrics"}
         return "".join(r["text"] for r in records if r["type"] == "delta")
     return received.body.decode("utf-8")
-
-
-def envs_of(twin: ChatTwin) -> dict[str, str]:
-    """Request id -> the environment that ran it, from the twin's START lines."""
-    found = {}
-    for line in list(twin.logs):
-        env, _, rest = line.partition("] START RequestId: ")
-        if rest:
-            found[rest.split()[0]] = env.removeprefix("[")
-    return found
 
 
 def error_json(received: Received) -> dict[str, Any]:
@@ -639,23 +605,9 @@ def _ask_secret(twin: ChatTwin) -> tuple[str, str, str]:
     return request_id, marker, answer
 
 
-def _request_record(twin: ChatTwin, request_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:  # the log pump may lag the response by a moment
-        for _, doc in log_records(list(twin.logs)):
-            if (
-                isinstance(doc, dict)
-                and doc.get("message") == "request"
-                and request_id in json.dumps(doc)
-            ):
-                return doc
-        time.sleep(0.05)
-    raise AssertionError(f"no request log line for {request_id}")
-
-
 def test_logs_carry_no_prompt_or_answer_by_default(twin: ChatTwin) -> None:
     request_id, marker, answer = _ask_secret(twin)
-    record = _request_record(twin, request_id)  # logging is on: the request line is there
+    record = request_record(twin, request_id)  # logging is on: the request line is there
     assert record["outcome"] == "done"
     tail = answer[-40:]
     for line in list(twin.logs):
@@ -671,7 +623,7 @@ def test_logs_carry_prompt_and_answer_with_log_content() -> None:
     env = {"LOG_CONTENT": "true", "POWERTOOLS_LOG_LEVEL": "INFO"}
     with running_twin("none", environ=env) as twin:
         request_id, marker, answer = _ask_secret(twin)
-        record = _request_record(twin, request_id)
+        record = request_record(twin, request_id)
     logged = strings_in(record)
     assert any(marker in text and "Please describe" in text for text in logged)
     assert f"system-{marker}" in logged

@@ -67,17 +67,21 @@ def running_twin(
     *,
     environ: Mapping[str, str] | None = None,
     cors: CorsConfig | None = None,
+    max_concurrency: int = 10,
+    function_env: Mapping[str, str] | None = None,
 ) -> Iterator[ChatTwin]:
     """Start the twin as `make demo` would with AUTH=auth; everything is stopped afterwards.
 
     ``environ`` is what `make demo` would find in its own environment: API.md §8 variables
     (STALL_TIMEOUT_S, LOG_CONTENT, ...) and FUNCTION_TIMEOUT_S, applied over the stack's.
     ``cors`` is the URL's Cors configuration (the stack's `cors_origins`), none by default.
+    ``function_env`` adds to the function's own environment (as if the stack set it), for
+    settings `make demo` does not pass on, such as BEDROCK_BACKOFF_BASE_S.
     """
     function = FunctionConfig(
         task_root=ROOT / "lambda_src",
         handler="bedrock_stream.handler.handler",
-        environment=STACK_ENV,
+        environment={**STACK_ENV, **(function_env or {})},
         timeout_s=timeout_s,
         memory_mb=512,
         name="bedrock-stream-chat-test",
@@ -94,6 +98,7 @@ def running_twin(
         twin = LocalFunctionUrl(
             settings.function,
             UrlConfig(auth_type=settings.url_auth_type, credentials=credentials, cors=cors),
+            max_concurrency=max_concurrency,
             bedrock_endpoint=bedrock.url,
             caller_env=caller_env(),
             log=logs.append,
