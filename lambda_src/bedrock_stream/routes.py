@@ -11,7 +11,7 @@ from bedrock_stream.chat import stream_chat
 from bedrock_stream.errors import AppError, ErrorShape, error_body
 from bedrock_stream.families import family_of
 from bedrock_stream.openai_compat import chat_completions, list_models, openai_error
-from bedrock_stream.page import chat_page
+from bedrock_stream.page import chat_page, page_headers
 from bedrock_stream.request import decode_json, parse_chat, query_to_body
 from bedrock_stream.schema import FORMATS
 
@@ -79,22 +79,9 @@ def models(ex: Exchange) -> None:
     )
 
 
-# The page is one self-contained file (docs/API.md §7): its own inline script and style, a
-# data: icon, fetch() to its own origin; nothing from elsewhere may load or be reached.
-# https://developer.mozilla.org/en-US/docs/Web/HTTP/Headers/Content-Security-Policy
-PAGE_HEADERS: Final = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        "img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
-        "frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-}
-
-
 def page(ex: Exchange) -> None:
     """GET /: the chat page (it asks for the key itself in API-key mode)."""
-    ex.send(200, chat_page(), "text/html; charset=utf-8", PAGE_HEADERS)
+    ex.send(200, chat_page(), "text/html; charset=utf-8", page_headers())
 
 
 ROUTES: Final[dict[str, dict[str, Route]]] = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import socket
 import uuid
 from collections.abc import Iterator
@@ -268,6 +269,15 @@ def test_the_page_has_a_csp_without_outside_origins_and_nosniff(key_twin: ChatTw
     assert _outside(default) == []
     for name in ("script-src", "connect-src"):
         assert _outside(directives.get(name, default)) == [], f"{name} allows {csp}"
+    # Scripts only by hash (an injected onerror= never runs), and no framing of the page.
+    assert "'unsafe-inline'" not in directives["script-src"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    # The header is the policy the page carries in its meta tag, plus frame-ancestors.
+    meta = re.search(
+        r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">', got.body.decode()
+    )
+    assert meta is not None
+    assert csp == meta.group(1) + "; frame-ancestors 'none'"
 
 
 def test_the_csp_check_sees_an_outside_origin() -> None:
