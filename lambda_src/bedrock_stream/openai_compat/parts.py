@@ -51,8 +51,9 @@ def _string(raw: Mapping[str, Any], key: str, where: str) -> str:
 
 
 # OpenAI's explicit prompt-cache breakpoint ends a cacheable prefix: a Bedrock cache point
-# after the block. Bedrock's cache lives 5 minutes from the last hit, so a minimum lifetime
-# (`ttl`) cannot be promised. https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html
+# after the block. The cache points sent have Bedrock's default lifetime (5 minutes, renewed
+# by each hit), so OpenAI's minimum lifetimes (`ttl`: 30m, 12h) cannot be promised.
+# https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html
 def _breakpoint(part: Mapping[str, Any], where: str) -> list[Piece]:
     raw = part.get("prompt_cache_breakpoint")
     if raw is None:
@@ -61,7 +62,7 @@ def _breakpoint(part: Mapping[str, Any], where: str) -> list[Piece]:
     if not isinstance(raw, dict) or raw.get("mode") != "explicit":
         raise invalid(at, 'must be {"mode": "explicit"}')
     if "ttl" in raw:
-        raise invalid(f"{at}.ttl", "is not supported: Bedrock keeps a cache 5 minutes")
+        raise invalid(f"{at}.ttl", "is not supported: the cache lasts 5 minutes after its last use")
     fields_of(raw, frozenset({"mode"}), at)
     return [Piece({"type": "cache_point"}, at)]
 
