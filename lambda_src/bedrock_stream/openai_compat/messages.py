@@ -177,7 +177,19 @@ def map_messages(raw: object, paths: PathMap) -> Conversation:
             paths.add(f"messages[{t}].content[{b}]", piece.origin)
             for name, theirs in piece.fields:
                 paths.add(f"messages[{t}].content[{b}].{name}", theirs)
-    messages = [
-        {"role": turn.role, "content": [piece.block for piece in turn.pieces]} for turn in turns
-    ]
+        if _plain(turn):
+            paths.add(f"messages[{t}].content", dict(turn.pieces[0].fields)["text"])
+    messages = [{"role": turn.role, "content": _content(turn)} for turn in turns]
     return Conversation(_system_prompt(system, paths), messages)
+
+
+def _plain(turn: Turn) -> bool:
+    return len(turn.pieces) == 1 and turn.pieces[0].is_text
+
+
+def _content(turn: Turn) -> str | list[dict[str, Any]]:
+    """A turn of one text as a string (docs/API.md §2: the same for Bedrock, and the cheaper
+    form to validate), else its blocks (§12.1)."""
+    if _plain(turn):
+        return str(turn.pieces[0].block["text"])
+    return [piece.block for piece in turn.pieces]

@@ -145,6 +145,8 @@ def _open_tool_loop_without_thinking(messages: list[dict[str, Any]]) -> bool:
     if len(messages) < 2:
         return False
     last, before = messages[-1]["content"], messages[-2]["content"]
+    if isinstance(last, str) or isinstance(before, str):  # a text turn holds no tool blocks
+        return False
     answers = any(block["type"] == "tool_result" for block in last)
     calls = any(block["type"] == "tool_use" for block in before)
     return answers and calls and before[0]["type"] != "reasoning"

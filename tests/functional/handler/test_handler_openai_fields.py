@@ -146,6 +146,18 @@ def test_reasoning_effort_becomes_each_models_own_control(model, effort, fields)
     assert sent(body).get("additionalModelRequestFields") == fields
 
 
+def test_reasoning_effort_in_a_conversation_of_texts_is_sent():
+    messages = [
+        *ASK,
+        {"role": "assistant", "content": "Sunny."},
+        {"role": "user", "content": "And?"},
+    ]
+    fields = sent({"model": HAIKU45, "messages": messages, "reasoning_effort": "low"})
+    assert fields["additionalModelRequestFields"] == {
+        "thinking": {"type": "enabled", "budget_tokens": 1024}
+    }
+
+
 def test_reasoning_effort_refusals_name_it():
     assert refused({"model": HAIKU45, "messages": ASK, "reasoning_effort": "xhigh"}).startswith(
         "reasoning_effort: must be one of ['none', 'minimal', 'low', 'medium', 'high']"
