@@ -123,6 +123,19 @@ PartMapper = Callable[[Mapping[str, Any], str], list[Piece]]
 PARTS: Final[dict[str, PartMapper]] = {"text": _text_part, "image_url": _image_part}
 
 
+def _joined(pieces: list[Piece]) -> list[Piece]:
+    """Adjacent text parts as one text, joined as they are (docs/API.md §6)."""
+    out: list[Piece] = []
+    for piece in pieces:
+        if out and out[-1].is_text and piece.is_text:
+            first = out[-1]
+            text = first.block["text"] + piece.block["text"]
+            out[-1] = text_piece(text, first.origin, dict(first.fields)["text"])
+        else:
+            out.append(piece)
+    return out
+
+
 def content_pieces(raw: object, where: str, kinds: tuple[str, ...]) -> list[Piece]:
     """A message's `content`: a string, or a list of parts of the given kinds."""
     if isinstance(raw, str):
@@ -138,7 +151,7 @@ def content_pieces(raw: object, where: str, kinds: tuple[str, ...]) -> list[Piec
         if not isinstance(kind, str) or kind not in kinds:
             raise invalid(f"{at}.type", f"must be one of {list(kinds)} here")
         pieces.extend(PARTS[kind](part, at))
-    return pieces
+    return _joined(pieces)
 
 
 def _reject_constant(name: str) -> Any:

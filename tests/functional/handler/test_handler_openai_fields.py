@@ -275,6 +275,18 @@ def test_message_refusals_name_the_field(message, expected):
     assert refused({"model": HAIKU3, "messages": [message]}).startswith(expected)
 
 
+def test_text_parts_of_a_message_are_joined_and_a_cache_point_keeps_them_apart():
+    parts = [{"type": "text", "text": "Hello, "}, {"type": "text", "text": "world."}]
+    assert sent({"model": HAIKU45, "messages": [{"role": "user", "content": parts}]})[
+        "messages"
+    ] == [{"role": "user", "content": [{"text": "Hello, world."}]}]
+    parts[0]["prompt_cache_breakpoint"] = {"mode": "explicit"}
+    content = sent({"model": HAIKU45, "messages": [{"role": "user", "content": parts}]})[
+        "messages"
+    ][0]["content"]
+    assert content == [{"text": "Hello, "}, {"cachePoint": {"type": "default"}}, {"text": "world."}]
+
+
 def test_an_assistant_message_needs_content_or_tool_calls():
     messages = [*ASK, {"role": "assistant", "content": None}, {"role": "user", "content": "?"}]
     assert refused({"model": HAIKU3, "messages": messages}) == (
