@@ -47,8 +47,10 @@ def _assistant(message: Mapping[str, Any], at: str) -> list[Piece]:
     for name in _NULL_ONLY:
         if message.get(name) is not None:
             raise invalid(f"{at}.{name}", "is not supported")
-    # `reasoning_content` is display text: it is not sent back, because only signed reasoning
-    # (thinking_blocks) can be verified by the model that wrote it.
+    # `reasoning_content` is display text and is not sent back. Claude checks handed-back
+    # reasoning by its signature (thinking_blocks carry it); whether the models that do not
+    # sign (DeepSeek R1, gpt-oss) want their reasoning back, the pages read do not say.
+    # https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ReasoningTextBlock.html
     pieces: list[Piece] = []
     if message.get("thinking_blocks") is not None:
         pieces += thinking_pieces(message["thinking_blocks"], f"{at}.thinking_blocks")
