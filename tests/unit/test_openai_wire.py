@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -167,3 +171,25 @@ def test_the_collector_keeps_text_reasoning_blocks_and_calls_apart():
             {"type": "thinking", "thinking": "think", "signature": "s"},
         ],
     }
+
+
+def test_the_error_shape_imports_without_the_surface_and_the_routes_on_first_use():
+    # A fresh interpreter: what importing the light part pulls in (a cold start).
+    code = (
+        "import sys\n"
+        "from bedrock_stream.openai_compat.wire import openai_error\n"
+        "heavy = [m for m in ('bedrock_stream.chat', 'bedrock_stream.openai_compat.surface')"
+        " if m in sys.modules]\n"
+        "from bedrock_stream.openai_compat import chat_completions, openai_error as shape\n"
+        "from bedrock_stream.openai_compat.surface import chat_completions as route\n"
+        "print(heavy, chat_completions is route, shape is openai_error)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(root / "lambda_src")},
+    )
+    assert out.stdout.split() == ["[]", "True", "True"]
