@@ -168,21 +168,29 @@ def test_ndjson_keepalives_from_the_start_when_reasoning_is_expected(body):
     assert [r["type"] for r in ndjson(stream)][-1] == "done"
 
 
-def test_openai_stream_keeps_alive_while_reasoning_it_does_not_show(run):
-    # The OpenAI encoder leaves reasoning out (for now): reasoning must not count as a write,
-    # or a long reasoning phase would be silent on the wire.
-    pieces = [rec._delta(0, {"reasoningContent": {"text": f"step {i}. "}}) for i in range(10)]
+def test_openai_stream_shows_reasoning_and_keeps_alive_while_the_model_is_silent(run):
+    # docs/API.md §12.4: reasoning goes in delta.reasoning_content (it was left out before the
+    # surface mapped it); a silence while the model reasons still gets keepalives.
+    pieces = [rec._delta(0, {"reasoningContent": {"text": f"step {i}. "}}) for i in range(3)]
     steps = [
         {"messageStart": {"role": "assistant"}},
-        *[item for piece in pieces for item in (piece, Sleep(0.05))],
+        pieces[0],
+        Sleep(0.5),  # thinking without a word: five keepalive intervals
+        *pieces[1:],
         *rec.DEEPSEEK_R1[3:],
     ]
     body = {"model": "anthropic.claude-3-haiku-20240307-v1:0", "stream": True}
     body["messages"] = [{"role": "user", "content": "2+2"}]
     event = make_event(path="/v1/chat/completions", body=body)
     stream = run(event, FakeBedrock([steps]), config=make_config(keepalive_s=0.1))
-    assert stream.body.count(b": keepalive\n\n") >= 2
-    assert b"step 3" not in stream.body
+    assert stream.body.count(b": keepalive\n\n") >= 1
+    deltas = [
+        json.loads(record[6:])["choices"][0]["delta"]
+        for record in stream.body.decode().split("\n\n")
+        if record.startswith("data: {")
+    ]
+    assert "".join(d.get("reasoning_content", "") for d in deltas) == "step 0. step 1. step 2. "
+    assert "".join(d.get("content", "") for d in deltas) == "\n\n2 + 2 = 4."
     assert stream.body.endswith(b"data: [DONE]\n\n")
 
 
