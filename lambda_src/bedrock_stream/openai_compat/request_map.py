@@ -91,8 +91,15 @@ def _is(value: object, kind: type) -> bool:
     return isinstance(value, kind) and not (kind is int and isinstance(value, bool))
 
 
-def _tools(raw: list[Any], paths: PathMap) -> list[dict[str, Any]]:
-    """OpenAI function tools as the chat request's `tools`."""
+def _tools(raw: list[Any], paths: PathMap, dropped: list[str]) -> list[dict[str, Any]]:
+    """OpenAI function tools as the chat request's `tools`.
+
+    `strict: true` (set by the official client's pydantic_function_tool) is accepted and
+    left out, and the log says so: Converse's ToolSpecification has no strict mode, and
+    refusing it would break those clients. The input still must be a JSON object (a call
+    whose input is not one ends the stream with model_stream_error).
+    https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ToolSpecification.html
+    """
     tools: list[dict[str, Any]] = []
     for i, tool in enumerate(raw):
         at = f"tools[{i}]"
@@ -103,8 +110,8 @@ def _tools(raw: list[Any], paths: PathMap) -> list[dict[str, Any]]:
         if not isinstance(function, dict):
             raise invalid(f"{at}.function", "must be an object")
         fields_of(function, _FUNCTION_KEYS, f"{at}.function")
-        if function.get("strict"):
-            raise invalid(f"{at}.function.strict", "strict schemas are not supported here")
+        if function.get("strict") and "strict" not in dropped:
+            dropped.append("strict")
         # No parameters means a function without arguments (OpenAI's own default).
         parameters = function.get("parameters", {"type": "object", "properties": {}})
         mapped = {"name": function.get("name"), "input_schema": parameters}
@@ -215,7 +222,7 @@ def map_request(raw: object, config: Config) -> Mapped:
     if stop is not None:
         body["stop"] = [stop] if isinstance(stop, str) else stop
     if doc.get("tools"):
-        body["tools"] = _tools(doc["tools"], paths)
+        body["tools"] = _tools(doc["tools"], paths, dropped)
     if doc.get("tool_choice") is not None:
         body["tool_choice"] = _tool_choice(doc["tool_choice"])
         paths.add("tool_choice.name", "tool_choice.function.name")

@@ -84,6 +84,18 @@ def test_top_p_is_kept_for_a_model_that_takes_both():
     assert "dropped" not in log
 
 
+def test_strict_tools_are_accepted_without_strict_and_logged():
+    # The official client's pydantic_function_tool() sets strict: true; Converse has no
+    # strict mode, so the tool is sent without it and the log line says it was dropped.
+    tool = {"type": "function", "function": {**WEATHER["function"], "strict": True}}
+    body = {"model": HAIKU3, "messages": ASK, "tools": [tool]}
+    with request_log() as log:
+        spec = sent(body)["toolConfig"]["tools"][0]["toolSpec"]
+    assert spec["name"] == WEATHER["function"]["name"]
+    assert "strict" not in spec
+    assert log["dropped"] == ["strict"]
+
+
 @pytest.mark.parametrize("field", ["logprobs", "frequency_penalty", "response_format", "store"])
 def test_an_unsupported_field_is_named(field):
     message = refused({"model": HAIKU3, "messages": ASK, field: True})
@@ -211,10 +223,6 @@ def test_tool_choice_none_withholds_the_tools():
         (
             {"tools": [{"type": "function", "function": {"name": "f", "parameters": []}}]},
             "tools[0].function.parameters must be object",
-        ),
-        (
-            {"tools": [{"type": "function", "function": {"name": "f", "strict": True}}]},
-            "tools[0].function.strict: strict schemas are not supported",
         ),
         ({"tools": [WEATHER, WEATHER]}, "tools[1].function.name: 'weather_tool' is declared twice"),
         ({"tools": [WEATHER], "model": DEEPSEEK}, f"tools: model {DEEPSEEK} cannot use tools"),
