@@ -139,6 +139,10 @@ def _sampling(
     )
 
 
+# The most an effort's budget leaves for the answer when max_tokens is tight (see above).
+ANSWER_ROOM = 4096
+
+
 def _nearest_effort(budget: int) -> Effort:
     return min(EFFORT_BUDGETS, key=lambda effort: abs(EFFORT_BUDGETS[effort] - budget))
 
@@ -164,7 +168,15 @@ def plan_reasoning(
                 f"must be below max_tokens ({max_tokens}): the answer comes after the reasoning",
             )
         return ReasoningPlan(budget_tokens=reasoning.budget_tokens)
-    budget = min(EFFORT_BUDGETS[reasoning.effort or "low"], max_tokens - 1)
+    # An effort's budget is kept below max_tokens with room for the answer: a quarter of
+    # max_tokens (at most ANSWER_ROOM), never pushing the budget under the smallest one.
+    # Without it, "high" on the default 16384 would leave the answer a single token.
+    room = min(max_tokens // 4, ANSWER_ROOM)
+    budget = min(
+        EFFORT_BUDGETS[reasoning.effort or "low"],
+        max(max_tokens - room, EFFORT_BUDGETS["low"]),
+        max_tokens - 1,
+    )
     if budget < EFFORT_BUDGETS["low"]:
         raise invalid(
             "max_tokens",

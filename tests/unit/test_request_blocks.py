@@ -501,8 +501,11 @@ def test_max_tokens_given_is_kept():
     [
         (HAIKU45, {"effort": "low"}, 8000, ReasoningPlan(budget_tokens=1024)),
         (HAIKU45, {"effort": "medium"}, 8000, ReasoningPlan(budget_tokens=4096)),
-        (HAIKU45, {"effort": "high"}, 8000, ReasoningPlan(budget_tokens=7999)),  # below max
-        (HAIKU45, {"effort": "high"}, None, ReasoningPlan(budget_tokens=16383)),
+        # Below max_tokens with a quarter of it (at most 4096) left for the answer...
+        (HAIKU45, {"effort": "high"}, 8000, ReasoningPlan(budget_tokens=6000)),
+        (HAIKU45, {"effort": "high"}, None, ReasoningPlan(budget_tokens=12288)),
+        # ...but never below the smallest budget while max_tokens allows it.
+        (HAIKU45, {"effort": "low"}, 1100, ReasoningPlan(budget_tokens=1024)),
         (HAIKU45, {"budget_tokens": 3000}, 8000, ReasoningPlan(budget_tokens=3000)),
         (NOVA2, {"effort": "medium"}, None, ReasoningPlan(effort="medium")),
         (NOVA2, {"budget_tokens": 1500}, None, ReasoningPlan(effort="low")),  # nearest
