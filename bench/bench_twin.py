@@ -122,6 +122,19 @@ def _run(twin: LocalFunctionUrl, streams: int, chunks: int, delay_ms: int) -> di
     }
 
 
+def twin_share(chunks: int = 40, delay_ms: int = 20) -> dict[str, float]:
+    """One warm stream of the test streamer through an in-process twin: the latency table row."""
+    with tempfile.TemporaryDirectory() as tmp:
+        function = FunctionConfig(
+            task_root=_task_root(Path(tmp)), handler="streamer.handler", timeout_s=120
+        )
+        with LocalFunctionUrl(
+            function, UrlConfig(), max_concurrency=1, log=lambda _l: None
+        ) as twin:
+            _run(twin, 1, 2, 0)  # cold start
+            return _run(twin, 1, chunks, delay_ms)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--streams", default="1,10,25,50,100")
