@@ -49,3 +49,12 @@ demo: deps
 # The CloudFormation template and the function asset into cdk.out, offline (cdk-nag runs too).
 synth: deps
 	npx cdk synth -q
+
+# Benchmarks (issue 12): every measurement, then bench/results.json, results.md and latency.png.
+# bench-quick takes under 3 minutes; bench is the full run whose files are committed.
+.PHONY: bench bench-quick
+bench: venv
+	$(BIN)/python bench/run.py --full
+
+bench-quick: venv
+	$(BIN)/python bench/run.py --quick
