@@ -41,6 +41,7 @@ COLD = ROOT / "bench" / "cold"
 BEDROCK_URL = "http://127.0.0.1:9"  # building a client makes no connection
 NAMES = ("ours", "peer", "boto3")
 _TIMEOUT_S = 60.0
+FIRST_PARTY = ("bedrock_stream", "streaming_runtime", "ours_ready")
 
 
 @dataclass
@@ -163,6 +164,7 @@ class ImportRow:
     self_us: int
     cumulative_us: int
     depth: int
+    parent: str = ""  # the module whose import imported this one ("" at the top)
 
 
 def parse_importtime(text: str) -> list[ImportRow]:
@@ -173,7 +175,31 @@ def parse_importtime(text: str) -> list[ImportRow]:
         if match:
             self_us, cumulative_us, indent, module = match.groups()
             rows.append(ImportRow(module, int(self_us), int(cumulative_us), len(indent) // 2))
-    return rows
+    return _with_parents(rows)
+
+
+def _with_parents(rows: list[ImportRow]) -> list[ImportRow]:
+    """A module's line comes after those of the modules it imported, one level deeper."""
+    out: list[ImportRow] = []
+    open_parents: dict[int, str] = {}  # depth -> the module at that depth seen last (from the end)
+    for row in reversed(rows):
+        open_parents[row.depth] = row.module
+        out.append(replace(row, parent=open_parents.get(row.depth - 1, "")))
+    return out[::-1]
+
+
+def dependencies_of(
+    rows: list[ImportRow], first_party: tuple[str, ...] = FIRST_PARTY
+) -> list[tuple[str, int]]:
+    """What our own modules pull in: the cumulative time of each other module that one of
+    ours imported first, summed per top-level package, largest first."""
+    totals: dict[str, int] = {}
+    for row in rows:
+        ours = row.module.split(".", 1)[0] in first_party
+        if not ours and row.parent.split(".", 1)[0] in first_party:
+            package = row.module.split(".", 1)[0]
+            totals[package] = totals.get(package, 0) + row.cumulative_us
+    return sorted(totals.items(), key=lambda item: item[1], reverse=True)
 
 
 def top_cumulative(rows: list[ImportRow], count: int = 25) -> list[ImportRow]:
@@ -202,6 +228,7 @@ def merge_runs(runs: list[list[ImportRow]]) -> list[ImportRow]:
             round(median([r.self_us for r in rows])),
             round(median([r.cumulative_us for r in rows])),
             rows[0].depth,
+            rows[0].parent,
         )
         for module, rows in seen.items()
     ]

@@ -197,6 +197,14 @@ def _cold_section(run: Mapping[str, Any]) -> list[str]:
             ),
             "",
         ]
+    pulled = cold.get("importtime_pulled_in", [])
+    if pulled:
+        shown = ", ".join(f"`{name}` {ms:.0f} ms" for name, ms in pulled[:10])
+        lines += [
+            "Imported while our modules load (directly, or by what they call at import, such "
+            f"as the tracer patching libraries), with everything under it: {shown}.",
+            "",
+        ]
     packages = cold.get("importtime_packages", [])
     if packages:
         shown = ", ".join(f"`{name}` {ms:.0f} ms" for name, ms in packages[:10])

@@ -97,6 +97,9 @@ def cold_phase(state: State) -> None:
             for row in cold_start.top_cumulative(rows)
         ],
         "importtime_packages": [(name, us / 1000) for name, us in cold_start.by_package(rows)],
+        "importtime_pulled_in": [
+            (name, us / 1000) for name, us in cold_start.dependencies_of(rows)
+        ],
     }
 
 

@@ -8,7 +8,14 @@ import random
 import pytest
 
 from bench.chain import ChainResult, Sample, _add_chain
-from bench.cold_start import ImportRow, by_package, merge_runs, parse_importtime, top_cumulative
+from bench.cold_start import (
+    ImportRow,
+    by_package,
+    dependencies_of,
+    merge_runs,
+    parse_importtime,
+    top_cumulative,
+)
 from bench.http_stream import StreamRead
 from bench.soak import ConcurrencyResult, exact
 from bench.sse import SseEvent, SseParser, delta_text
@@ -17,11 +24,14 @@ from bench.texts import random_text
 
 IMPORTTIME = """\
 import time: self [us] | cumulative | imported package
+import time:        80 |         80 | encodings
 import time:       120 |        120 |   _io
 import time:       900 |       1500 |     botocore.compat
 import time:      2000 |       3500 |   botocore
-import time:       300 |        300 |     bedrock_stream.config
-import time:       100 |       4000 | bedrock_stream.handler
+import time:       200 |        200 |       jmespath
+import time:       300 |        500 |     bedrock_stream.config
+import time:       100 |        600 |   bedrock_stream.app
+import time:       100 |       4320 | bedrock_stream.handler
 some other line on stderr
 """
 
@@ -55,11 +65,29 @@ def test_nearest_rank_percentiles() -> None:
 
 def test_importtime_lines_are_parsed_with_their_depth() -> None:
     rows = parse_importtime(IMPORTTIME)
-    assert rows[0] == ImportRow("_io", 120, 120, 1)
-    assert rows[-1] == ImportRow("bedrock_stream.handler", 100, 4000, 0)
-    assert len(rows) == 5
+    assert rows[0] == ImportRow("encodings", 80, 80, 0, parent="")
+    assert rows[1] == ImportRow("_io", 120, 120, 1, parent="bedrock_stream.handler")
+    assert rows[2].parent == "botocore"
+    assert rows[4] == ImportRow("jmespath", 200, 200, 3, parent="bedrock_stream.config")
+    assert rows[-1] == ImportRow("bedrock_stream.handler", 100, 4320, 0, parent="")
+    assert len(rows) == 8
     assert [r.module for r in top_cumulative(rows, 2)] == ["bedrock_stream.handler", "botocore"]
-    assert by_package(rows) == [("botocore", 2900), ("bedrock_stream", 400), ("_io", 120)]
+    assert by_package(rows) == [
+        ("botocore", 2900),
+        ("bedrock_stream", 500),
+        ("jmespath", 200),
+        ("_io", 120),
+        ("encodings", 80),
+    ]
+
+
+def test_what_our_modules_pull_in_is_counted_where_ours_import_it_first() -> None:
+    # botocore.compat comes with botocore, and encodings with the interpreter: not counted.
+    assert dependencies_of(parse_importtime(IMPORTTIME)) == [
+        ("botocore", 3500),
+        ("jmespath", 200),
+        ("_io", 120),
+    ]
 
 
 def test_import_times_of_several_starts_merge_to_medians() -> None:
