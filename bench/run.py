@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib.metadata
+import json
 import os
 import platform
 import sys
@@ -61,7 +62,7 @@ class Plan:
 PLANS: dict[str, Plan] = {
     "smoke": Plan(1, 1, 300, 30, 4, 1, 2, 5, 10, (5, 15), (1, 5)),
     "quick": Plan(7, 3, 5000, 300, 16, 3, 12, 60, 40, (100, 500), soak.LEVELS),
-    "full": Plan(21, 5, 20000, 1000, 64, 5, 60, 300, 40, (100, 500), soak.LEVELS),
+    "full": Plan(31, 5, 20000, 1000, 64, 5, 100, 500, 40, (100, 500), soak.LEVELS),
 }
 
 
@@ -289,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
             **state.details,
         }
         bench = report.BenchRun(state.values, state.distributions, about, run)
+        samples = json.dumps(state.distributions)  # the raw samples behind the plot
+        (args.scratch / "distributions.json").write_text(samples)
         paths = report.write_all(bench, args.out)
         progress(f"wrote {', '.join(str(p) for p in paths.values())}")
     for row in report.goal_rows(state.values):
