@@ -138,9 +138,12 @@ def _machine_line(machine: Mapping[str, Any]) -> str:
         str(machine.get("os", "")),
         f"Python {machine.get('python', '?')}",
     ]
-    load = machine.get("load_before")
-    if load:
-        parts.append(f"load average {load[0]:.1f} at the start")
+    before, after = machine.get("load_before"), machine.get("load_after")
+    if before and after:
+        # The machine is shared: a busy one stretches every tail.
+        parts.append(
+            f"1-minute load average {before[0]:.1f} at the start, {after[0]:.1f} at the end"
+        )
     return ", ".join(p for p in parts if p)
 
 
