@@ -32,7 +32,8 @@ from local.bedrock.script import Send, Step
 from local.bedrock.service import StreamReply
 
 _MARKER = re.compile(rb"bench-[0-9a-f]{16}")
-_DELTA_EVENT = b"contentBlockDelta"  # the :event-type header of a Converse text delta
+_DELTA_EVENT = b"contentBlockDelta"  # the :event-type header of a Converse delta
+_NOT_TEXT = (b"reasoningContent", b"toolUse")  # deltas of reasoning and tool input
 _REPLY = "reply"  # the name local/bedrock/server.py calls to turn a request into its reply
 KINDS = ("direct", "ours", "peer")
 
@@ -82,9 +83,13 @@ def _find_marker(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
     return None
 
 
+def _is_text_delta(message: bytes) -> bool:
+    return _DELTA_EVENT in message and not any(kind in message for kind in _NOT_TEXT)
+
+
 def _stamped(steps: Iterator[Step], times: list[float]) -> Iterator[Step]:
     for step in steps:
-        if isinstance(step, Send) and _DELTA_EVENT in step.data:
+        if isinstance(step, Send) and _is_text_delta(step.data):
             times.append(time.monotonic())
         yield step
 

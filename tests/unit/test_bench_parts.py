@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from bench.chain import ChainResult, Sample, _add_chain
+from bench.chain import ChainResult, Sample, _add_chain, _is_text_delta
 from bench.cold_start import (
     ImportRow,
     by_package,
@@ -21,6 +21,7 @@ from bench.soak import ConcurrencyResult, exact
 from bench.sse import SseEvent, SseParser, delta_text
 from bench.stats import percentile
 from bench.texts import random_text
+from local.bedrock.eventstream import event_message
 
 IMPORTTIME = """\
 import time: self [us] | cumulative | imported package
@@ -175,3 +176,13 @@ def test_random_text_is_repeatable_and_mixes_scripts() -> None:
     assert len(text) >= 2000
     assert len(text.encode()) > len(text) * 1.2  # many multi-byte characters
     assert any(ord(c) > 0xFFFF for c in text)  # four-byte UTF-8 (emoji)
+
+
+def test_only_text_deltas_are_stamped_as_deltas() -> None:
+    text = {"contentBlockIndex": 0, "delta": {"text": "Hi"}}
+    reasoning = {"contentBlockIndex": 0, "delta": {"reasoningContent": {"text": "hm"}}}
+    tool = {"contentBlockIndex": 1, "delta": {"toolUse": {"input": "{"}}}
+    assert _is_text_delta(event_message("contentBlockDelta", text))
+    assert not _is_text_delta(event_message("contentBlockDelta", reasoning))
+    assert not _is_text_delta(event_message("contentBlockDelta", tool))
+    assert not _is_text_delta(event_message("messageStart", {"role": "assistant"}))
