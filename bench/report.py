@@ -241,14 +241,15 @@ def _latency_section(run: Mapping[str, Any]) -> list[str]:
         "",
         *_table(("", "n", "p50", "p90", "p99"), rows, ("---",) + ("---:",) * 4),
     ]
-    share = chain.get("twin_share_ms_p50")
-    if share is not None:
+    share, first = chain.get("twin_share_ms_p50"), chain.get("twin_first_byte_ms_p50")
+    if share is not None and first is not None:
         lines += [
             "",
-            f"Of ours, the local Function URL and Runtime API alone (a chunk's arrival at the "
-            f"Runtime API to the client's read, test streamer) take {share:.2f} ms at p50: in AWS "
-            "that hop is Lambda's, and the peer pays it too (through the Web Adapter), but here "
-            "the peer is measured straight on uvicorn.",
+            "Of ours, the local Function URL and Runtime API alone take, at p50, "
+            f"{share:.2f} ms per chunk (arrival at the Runtime API to the client's read) and "
+            f"{first:.2f} ms of the TTFB (request to first byte of a trivial test function). "
+            "In AWS that part is Lambda's, and the peer pays it too (through the Web Adapter); "
+            "here the peer is measured straight on uvicorn.",
         ]
     return [*lines, ""]
 

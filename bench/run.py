@@ -184,7 +184,9 @@ def soak_phase(state: State) -> None:
 def twin_share_phase(state: State) -> None:
     """The local Function URL's own share of ours (for the notes, not a goal)."""
     share = bench_twin.twin_share()
-    state.details.setdefault("chain", {})["twin_share_ms_p50"] = share["api_p50"]
+    chain_details = state.details.setdefault("chain", {})
+    chain_details["twin_share_ms_p50"] = share["api_p50"]
+    chain_details["twin_first_byte_ms_p50"] = share["first_byte_ms_p50"]
 
 
 PHASES: tuple[tuple[str, Callable[[State], None]], ...] = (

@@ -67,6 +67,11 @@ def fake_run(values: dict[str, float] | None = None) -> BenchRun:
                 "importtime_packages": [("botocore", 70.0)],
             },
             "concurrency": {"exact": {1: 1, 50: 50}},
+            "chain": {
+                "chain_ours_ms": {"n": 300, "p50": 0.42, "p90": 0.9, "p99": 2.0},
+                "twin_share_ms_p50": 0.17,
+                "twin_first_byte_ms_p50": 1.33,
+            },
         },
     )
 
@@ -142,6 +147,9 @@ def test_the_markdown_table_has_ours_the_peer_the_goal_and_the_verdict() -> None
     assert "![Latency distributions, ours against the peer](latency.png)" in text
     assert "| ours | 280 | 250 |" in text  # the cold-start medians
     assert "`bedrock_stream.handler` | 180.0 | 0.4 |" in text
+    assert "| chain-added, ours | 300 | 0.42 | 0.90 | 2.00 |" in text
+    assert "0.17 ms per chunk" in text
+    assert "1.33 ms of the TTFB" in text
 
 
 def test_the_plot_is_a_png_with_both_panels_drawn(tmp_path: Path) -> None:
