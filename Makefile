@@ -80,3 +80,12 @@ synth: deps
 .PHONY: soak
 soak: deps
 	RELIABILITY_SCALE=soak $(BIN)/pytest -q -s tests/reliability/test_soak.py tests/reliability/test_fuzz_http.py
+
+# Benchmarks (issue 12): every measurement, then bench/results.json, results.md and latency.png.
+# bench-quick takes under 3 minutes; bench is the full run whose files are committed.
+.PHONY: bench bench-quick
+bench: venv
+	$(BIN)/python bench/run.py --full
+
+bench-quick: venv
+	$(BIN)/python bench/run.py --quick

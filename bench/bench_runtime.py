@@ -1,6 +1,6 @@
-"""Runtime budgets: cost of one streamed chunk, and start-up to the first ``GET /next``.
+"""Runtime budgets: cost of one streamed chunk, start-up to the first ``GET /next``, throughput.
 
-Run: ``.venv/bin/python bench/bench_runtime.py``. Prints a table; budgets from issue 2.
+Run: ``.venv/bin/python bench/bench_runtime.py``. Prints a table; budgets from issues 2 and 12.
 """
 
 from __future__ import annotations
@@ -26,11 +26,18 @@ CHUNK = b"x" * 64
 WRITES = 20_000
 STARTS = 15
 TASK = ROOT / "tests" / "functional" / "runtime" / "task"
+BULK_TASK = ROOT / "bench" / "functions"
+# Write sizes for throughput; the headline figure is 16 KiB (a page of HTML, a large chunk).
+THROUGHPUT_CHUNKS = (1024, 16 * 1024, 64 * 1024)
+HEADLINE_CHUNK = 16 * 1024
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples)
-    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
     return statistics.median(ordered), pick(0.95), pick(0.99)
 
 
@@ -117,6 +124,41 @@ def bench_startup() -> tuple[list[float], list[float]]:
     return to_next, bare
 
 
+def bench_throughput(total: int, chunk: int, runs: int = 3) -> list[float]:
+    """Body MB/s (10**6 bytes) the runtime sustains to a local Runtime API, one per run.
+
+    The real bootstrap runs bench/functions/bulk.py in its own process, as in Lambda; the rate
+    is the body bytes over the time from the first to the last body chunk the Runtime API read.
+    """
+    base_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    rates = []
+    with RuntimeApiServer() as api:
+        env = {
+            **base_env,
+            "AWS_LAMBDA_RUNTIME_API": api.address,
+            "_HANDLER": "bulk.handler",
+            "LAMBDA_TASK_ROOT": str(BULK_TASK),
+        }
+        command = [str(ROOT / "lambda_src" / "bootstrap"), sys.executable, "bootstrap.py"]
+        process = subprocess.Popen(command, env=env, cwd=BULK_TASK, stdin=subprocess.DEVNULL)
+        try:
+            for _ in range(runs):
+                event = json.dumps({"bytes": total, "chunk": chunk}).encode()
+                invocation = api.submit(event, deadline_ms=int((time.time() + 300) * 1000))
+                if not invocation.wait(300) or invocation.response is None:
+                    raise RuntimeError("the bulk handler did not finish")
+                body = [(at, len(data)) for at, data in invocation.response.chunks]
+                body = [(at, size) for at, size in body if size == chunk]
+                if len(body) * chunk != total - total % chunk:
+                    raise RuntimeError(f"{len(body) * chunk} body bytes of {total} arrived")
+                seconds = body[-1][0] - body[0][0]
+                rates.append(sum(size for _, size in body[1:]) / seconds / 1e6)
+        finally:
+            process.kill()
+            process.wait()
+    return rates
+
+
 def main() -> None:
     rows = []
     p50, p95, p99 = _percentiles(bench_write_call())
@@ -128,10 +170,18 @@ def main() -> None:
     rows.append(("spawn -> first GET /next (ms)", p50, p95, p99, "as small as possible"))
     b50, b95, b99 = _percentiles(bare)
     rows.append(("  of which bare `python -c pass` (ms)", b50, b95, b99, "interpreter floor"))
+
     print(f"{'measure':<40} {'p50':>9} {'p95':>9} {'p99':>9}  budget")
     for name, *values, budget in rows:
         print(f"{name:<40} " + " ".join(f"{v:>9.1f}" for v in values) + f"  {budget}")
     print(json.dumps({"runtime_import_overhead_ms_p50": round(p50 - b50, 1)}))
+    print(f"\n{'throughput, 32 MiB body (MB/s)':<40} {'median':>9} {'min':>9} {'max':>9}  budget")
+    for chunk in THROUGHPUT_CHUNKS:
+        rates = bench_throughput(32 * 1024 * 1024, chunk)
+        print(
+            f"{f'  in writes of {chunk // 1024} KiB':<40} {statistics.median(rates):>9.1f} "
+            f"{min(rates):>9.1f} {max(rates):>9.1f}  >= 50 (16 KiB writes)"
+        )
 
 
 if __name__ == "__main__":

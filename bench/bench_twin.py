@@ -122,6 +122,38 @@ def _run(twin: LocalFunctionUrl, streams: int, chunks: int, delay_ms: int) -> di
     }
 
 
+def twin_share(chunks: int = 40, delay_ms: int = 20, requests: int = 100) -> dict[str, float]:
+    """The twin's own share, with the test streamer in an in-process twin: one warm stream's
+    latency row, and `first_byte_ms_p50`, request sent to first byte of a one-chunk answer."""
+    with tempfile.TemporaryDirectory() as tmp:
+        function = FunctionConfig(
+            task_root=_task_root(Path(tmp)), handler="streamer.handler", timeout_s=120
+        )
+        with LocalFunctionUrl(
+            function, UrlConfig(), max_concurrency=1, log=lambda _l: None
+        ) as twin:
+            _run(twin, 1, 2, 0)  # cold start
+            row = _run(twin, 1, chunks, delay_ms)
+            port = int(twin.base_url.rsplit(":", 1)[1])
+            first = [_first_byte_ms(port, "/chunks?n=1&delay_ms=0") for _ in range(requests)]
+    return {**row, "first_byte_ms_p50": _percentile(first, 0.5)}
+
+
+def _first_byte_ms(port: int, path: str) -> float:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.connect()
+        sent = time.monotonic()
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read1(1)
+        elapsed = (time.monotonic() - sent) * 1000
+        response.read()
+        return elapsed
+    finally:
+        conn.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--streams", default="1,10,25,50,100")

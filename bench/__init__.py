@@ -1,0 +1,1 @@
+"""The benchmark suite: `python bench/run.py --smoke|--quick|--full` (make bench, bench-quick)."""
