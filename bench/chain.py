@@ -27,14 +27,14 @@ from botocore.config import Config as BotoConfig
 
 from bench.http_stream import post_sse
 from local.bedrock import BedrockEmulator
-from local.bedrock import server as bedrock_server
+from local.bedrock import handler as bedrock_handler
 from local.bedrock.script import Send, Step
 from local.bedrock.service import StreamReply
 
 _MARKER = re.compile(rb"bench-[0-9a-f]{16}")
 _DELTA_EVENT = b"contentBlockDelta"  # the :event-type header of a Converse delta
 _NOT_TEXT = (b"reasoningContent", b"toolUse")  # deltas of reasoning and tool input
-_REPLY = "reply"  # the name local/bedrock/server.py calls to turn a request into its reply
+_REPLY = "reply"  # the name local/bedrock/handler.py calls to turn a request into its reply
 KINDS = ("direct", "ours", "peer")
 
 
@@ -42,7 +42,7 @@ class StampedBedrock(BedrockEmulator):
     """The local Bedrock, also noting when it sends each delta of a marked request.
 
     The server turns each request into a reply whose `steps` it then writes one by one
-    (local/bedrock/server.py). The reply function it calls is wrapped while this emulator
+    (local/bedrock/handler.py). The reply function it calls is wrapped while this emulator
     runs, so that each `contentBlockDelta` message is stamped (time.monotonic) as the server
     takes it to write: the emission time of every delta, whatever the pacing did.
     """
@@ -54,7 +54,7 @@ class StampedBedrock(BedrockEmulator):
 
     def start(self) -> StampedBedrock:
         """Serve, with the reply function wrapped."""
-        original = self._original = getattr(bedrock_server, _REPLY)
+        original = self._original = getattr(bedrock_handler, _REPLY)
 
         def stamped_reply(*args: Any, **kwargs: Any) -> Any:
             answer = original(*args, **kwargs)
@@ -64,7 +64,7 @@ class StampedBedrock(BedrockEmulator):
                 return dataclasses.replace(answer, steps=_stamped(answer.steps, times))
             return answer
 
-        setattr(bedrock_server, _REPLY, stamped_reply)
+        setattr(bedrock_handler, _REPLY, stamped_reply)
         super().start()
         return self
 
@@ -72,7 +72,7 @@ class StampedBedrock(BedrockEmulator):
         """Stop serving and restore the reply function."""
         super().stop()
         if self._original is not None:
-            setattr(bedrock_server, _REPLY, self._original)
+            setattr(bedrock_handler, _REPLY, self._original)
             self._original = None
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from bench.chain import _REPLY, StampedBedrock, bedrock_client, read_direct, stamped_bedrock
 from bench.report import KEYS
-from local.bedrock import server as bedrock_server
+from local.bedrock import handler as bedrock_handler
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,13 +22,13 @@ pytestmark = pytest.mark.bench
 
 
 def test_the_local_bedrock_stamps_each_delta_it_sends_and_unwraps_after() -> None:
-    original = getattr(bedrock_server, _REPLY)
+    original = getattr(bedrock_handler, _REPLY)
     with stamped_bedrock() as bedrock:
         assert isinstance(bedrock, StampedBedrock)
-        assert getattr(bedrock_server, _REPLY) is not original
+        assert getattr(bedrock_handler, _REPLY) is not original
         sample = read_direct(bedrock_client(bedrock.url), "any-model", "tokens=5 rate=50 ttft_ms=0")
         sent = bedrock.sent[sample.marker]
-    assert getattr(bedrock_server, _REPLY) is original
+    assert getattr(bedrock_handler, _REPLY) is original
     assert len(sample.deltas) == len(sent) == 5
     # Stamped as sent: before it arrives, and 1/50 s apart as paced.
     assert all(put <= got for put, got in zip(sent, sample.deltas, strict=True))
