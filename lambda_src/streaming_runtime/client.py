@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from streaming_runtime.errors import AFTER_RESTORE_ERROR
 from streaming_runtime.framing import (
     ERROR_BODY_TRAILER,
     ERROR_TYPE_TRAILER,
@@ -154,9 +155,10 @@ class RuntimeClient:
         """``GET /restore/next`` (SnapStart): returns once this environment is restored.
 
         Lambda takes the snapshot while this request waits, so the answer comes in a restored
-        copy; that copy opens a connection of its own for the next request rather than reuse
-        one that every copy restored from the same snapshot holds.
-        https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html
+        copy. The connection is then dropped and the next request opens a new one: AWS does
+        not document how connections that span a snapshot behave, and a loopback connect is
+        cheap, so nothing from before the snapshot is reused (awslambdaric opens a connection
+        per request anyway). https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html
         """
         head = request_head("GET", f"{API_PREFIX}/restore/next", [("Host", self.host)])
         self._exchange(head)
@@ -171,7 +173,7 @@ class RuntimeClient:
             "POST",
             path,
             body,
-            error_type="Runtime.AfterRestoreError",
+            error_type=AFTER_RESTORE_ERROR,
             xray_cause=xray_cause,
         )
         self._exchange(request)

@@ -20,38 +20,19 @@ Nothing here knows what the hooks do: the function registers its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Final, Protocol
+from collections.abc import Mapping
+from typing import Final
 
-from streaming_runtime.errors import error_payload
+from streaming_runtime.errors import BEFORE_SNAPSHOT_ERROR, error_payload
 from streaming_runtime.logsink import LogSink
-from streaming_runtime.types import ErrorPayload
+from streaming_runtime.types import Hook, RestoreClient
 from streaming_runtime.xray import cause_of
 
 INIT_TYPE_VARIABLE: Final = "AWS_LAMBDA_INITIALIZATION_TYPE"
 SNAP_START: Final = "snap-start"
-BEFORE_SNAPSHOT_ERROR: Final = "Runtime.BeforeSnapshotError"
-AFTER_RESTORE_ERROR: Final = "Runtime.AfterRestoreError"
 # awslambdaric's exit codes after each failure (bootstrap.py on_init_complete).
 BEFORE_SNAPSHOT_EXIT: Final = 64
 AFTER_RESTORE_EXIT: Final = 65
-
-Hook = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
-
-
-class RestoreClient(Protocol):
-    """The Runtime API calls of the restore protocol (client.RuntimeClient has them)."""
-
-    def restore_next(self) -> None:
-        """Block until this environment is restored from the snapshot."""
-
-    def report_init_error(
-        self, payload: ErrorPayload, xray_cause: str = "", error_type: str = ""
-    ) -> None:
-        """Post an init error."""
-
-    def report_restore_error(self, payload: ErrorPayload, xray_cause: str = "") -> None:
-        """Post an after-restore error."""
 
 
 def is_snap_start(environ: Mapping[str, str]) -> bool:
