@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from local.bedrock import BedrockEmulator
 from local.function_url import UrlConfig
 from local.function_url.twin import LocalFunctionUrl
-from local.lambda_env import FunctionConfig
+from local.lambda_env import ExecutionEnvironment, FunctionConfig
 from local.lambda_env.overrides import apply
 from tests.e2e.chat.twin import REGION, ROOT, STACK_ENV, caller_env
 from tests.e2e.conftest import fetch
 from tests.e2e.handler_twin.wire import parse_sse
+from tests.functional.runtime.conftest import BOOTSTRAP, TASK_ROOT
 
 PREFIX = "/2018-06-01/runtime"
 
@@ -87,3 +90,24 @@ def test_a_plain_function_keeps_the_on_demand_start() -> None:
     snap = dataclasses.replace(plain, snap_start=True)
     assert (plain.initialization_type, plain.version) == ("on-demand", "$LATEST")
     assert (snap.initialization_type, snap.version) == ("snap-start", "1")
+
+
+def test_a_failed_after_restore_hook_fails_the_environments_start(tmp_path: Path) -> None:
+    # Given a SnapStart function whose after-restore hook raises (tests/functional/runtime/task)
+    config = FunctionConfig(
+        task_root=TASK_ROOT,
+        handler="snap_handlers.handler",
+        environment={"SNAP_LOG": str(tmp_path / "log"), "SNAP_FAIL": "after"},
+        snap_start=True,
+        command=(str(BOOTSTRAP), sys.executable, "/var/runtime/bootstrap.py"),
+    )
+    env = ExecutionEnvironment("env-snap", config, log=lambda _line: None)
+    env.start()
+    try:
+        failure = env.wait_initialized(15)
+    finally:
+        env.kill()
+    # Then the twin reports the restore error the runtime posted, as an init failure
+    assert failure is not None
+    assert (failure.error_type, failure.message) == ("RuntimeError", "the after hook failed")
+    assert env.api.restore.error is not None
