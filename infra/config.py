@@ -64,6 +64,7 @@ class StreamConfig:
     max_tokens_limit: int = DEFAULT_MAX_TOKENS_LIMIT
     marketplace_subscribe: bool = False
     marketplace_product_ids: tuple[str, ...] = ()
+    snapstart: bool = False  # SnapStart on a published version, the URL on its alias
 
     def __post_init__(self) -> None:
         """Reject settings Lambda or this app would refuse at deploy or run time."""
@@ -221,4 +222,5 @@ def config_from_context(get: Callable[[str], object]) -> StreamConfig:
         marketplace_product_ids=(
             () if product_ids is None else _as_list("marketplace_product_ids", product_ids)
         ),
+        snapstart=_as_bool("snapstart", read("snapstart") or False),
     )

@@ -48,6 +48,7 @@ class BedrockStreamStack(Stack):
             settings={"MAX_TOKENS_LIMIT": str(cfg.max_tokens_limit)},
             marketplace_subscribe=cfg.marketplace_subscribe,
             marketplace_product_ids=cfg.marketplace_product_ids,
+            snapstart=cfg.snapstart,
         )
         self._observability(cfg)
         CfnOutput(self, "FunctionUrl", value=self.streaming.url.url, description="Function URL")

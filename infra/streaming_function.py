@@ -24,6 +24,7 @@ from infra.settings import (
     METRICS_NAMESPACE,
     SERVICE_NAME,
 )
+from infra.snapstart import live_alias, snapstart_props
 
 ARCHITECTURES: Mapping[Architecture, lambda_.Architecture] = {
     "arm64": lambda_.Architecture.ARM_64,
@@ -66,6 +67,7 @@ class StreamingFunction(Construct):
         guardrail: GuardrailConfig | None = None,
         marketplace_subscribe: bool = False,
         marketplace_product_ids: Sequence[str] = (),
+        snapstart: bool = False,
     ) -> None:
         """Create the function, its URL, role, log group, alarms and (api_key auth) its secret."""
         super().__init__(scope, construct_id)
@@ -141,8 +143,13 @@ class StreamingFunction(Construct):
             log_group=self.log_group,
             environment=environment,
             description="Streams Amazon Bedrock answers through a Function URL.",
+            **snapstart_props(enabled=snapstart),
         )
-        self.url = self.function.add_function_url(
+        # SnapStart applies to published versions only: the URL then invokes an alias of the
+        # current one (infra/snapstart.py); without it, the function itself as before.
+        self.alias = live_alias(self, self.function) if snapstart else None
+        target: lambda_.IFunction = self.alias or self.function
+        self.url = target.add_function_url(
             auth_type=(
                 lambda_.FunctionUrlAuthType.NONE
                 if auth == "api_key"

@@ -150,6 +150,9 @@ def _stack_function(
     environment = {k: str(v) for k, v in variables.items() if isinstance(v, str | int | float)}
     name = props.get("FunctionName")
     reserved = props.get("ReservedConcurrentExecutions")
+    # SnapStart on published versions, the URL on an alias (infra: `-c snapstart=true`).
+    snap_start = props.get("SnapStart", {}).get("ApplyOn") == "PublishedVersions"
+    qualifier = url_props.get("Qualifier")
     config = FunctionConfig(
         task_root=(cdk_out / asset).resolve(),
         handler=str(props["Handler"]),
@@ -159,6 +162,8 @@ def _stack_function(
         name=name if isinstance(name, str) else str(logical_id),
         runtime=str(props.get("Runtime", "python3.13")),
         region=region,
+        snap_start=snap_start,
+        alias=qualifier if isinstance(qualifier, str) else None,
     )
     return StackFunction(
         function=config,

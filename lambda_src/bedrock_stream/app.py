@@ -49,6 +49,11 @@ def default_app() -> App:
     return _default
 
 
+def current_app() -> App | None:
+    """The App of this execution environment if it was built, else None (SnapStart hooks)."""
+    return _default
+
+
 @dataclass
 class Exchange:
     """One request in flight: the parsed request, the context and the response stream."""

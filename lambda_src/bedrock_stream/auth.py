@@ -72,6 +72,16 @@ class SecretKeySource:
         self.arn = arn
         self.max_age_s = max_age_s
 
+    def forget(self) -> None:
+        """Drop the cached key and the client's pooled connections.
+
+        Run after a SnapStart restore: every copy restored from one snapshot would otherwise
+        share the key read before it (and keep it past a rotation) and its sockets.
+        https://docs.aws.amazon.com/lambda/latest/dg/snapstart-uniqueness.html
+        """
+        self.provider.clear_cache()  # type: ignore[no-untyped-call]
+        self.client.close()
+
     def __call__(self) -> str | None:
         """The current key."""
         try:

@@ -20,6 +20,7 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
+from bedrock_stream import snapstart_hooks
 from bedrock_stream.app import App, Exchange, default_app
 from bedrock_stream.auth import check_key
 from bedrock_stream.errors import classify
@@ -30,6 +31,8 @@ from bedrock_stream.routes import error_shape_for, resolve
 from streaming_runtime.types import LambdaContextProtocol, ResponseStreamProtocol
 
 Handler = Callable[..., None]
+
+snapstart_hooks.register()  # run only under SnapStart (streaming_runtime/snapstart.py)
 
 
 def handle(

@@ -20,8 +20,14 @@ from bedrock_stream.events import Usage
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "bedrock-stream"
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "BedrockStream"
 
+# Only botocore is patched: its subsegment for each Bedrock call is all the function makes
+# outside Powertools'. Without patch_modules the X-Ray SDK's patch_all imports every library
+# it can patch that is installed (requests, sqlite3 and a dozen more) at every cold start.
+# https://docs.aws.amazon.com/xray-sdk-for-python/latest/reference/thirdparty.html
+PATCHED_MODULES: Final = ("botocore",)
+
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE)
+tracer = Tracer(service=SERVICE, patch_modules=PATCHED_MODULES)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 # GET / and GET /models publish no metrics by design; Powertools would warn on every one.

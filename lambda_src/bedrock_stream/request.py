@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import fastjsonschema
-from aws_lambda_powertools.utilities.data_classes import LambdaFunctionUrlEvent
 
 from bedrock_stream.chat_request import ChatRequest, Message, build_chat, parse_messages
 from bedrock_stream.config import Config
@@ -50,10 +49,11 @@ def parse_event(event: Any, max_body_bytes: int) -> HttpRequest:
     never a crash: the parts read here are checked for presence and type first.
     """
     _check_event_shape(event)
-    ev = LambdaFunctionUrlEvent(dict(event))
-    headers = {k.lower(): v for k, v in (ev.headers or {}).items()}
-    raw = ev.body or ""
-    if ev.is_base64_encoded:
+    # Read as plain data (the shape is checked above): Powertools' LambdaFunctionUrlEvent
+    # would import every one of its event classes at each cold start.
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    raw = event.get("body") or ""
+    if event.get("isBase64Encoded"):
         # Reject early on the encoded size; the decoded body is 3/4 of it.
         if len(raw) // 4 * 3 > max_body_bytes + 3:
             raise _too_large(max_body_bytes)
@@ -66,10 +66,10 @@ def parse_event(event: Any, max_body_bytes: int) -> HttpRequest:
     if len(body) > max_body_bytes:
         raise _too_large(max_body_bytes)
     return HttpRequest(
-        method=ev.request_context.http.method.upper(),
+        method=event["requestContext"]["http"]["method"].upper(),
         path=event.get("rawPath") or event["requestContext"]["http"].get("path") or "/",
         headers=headers,
-        query=dict(ev.query_string_parameters or {}),
+        query=dict(event.get("queryStringParameters") or {}),
         body=body,
     )
 

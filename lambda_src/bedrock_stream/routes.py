@@ -10,7 +10,6 @@ from bedrock_stream.app import Exchange
 from bedrock_stream.chat import stream_chat
 from bedrock_stream.errors import AppError, ErrorShape, error_body
 from bedrock_stream.families import family_of
-from bedrock_stream.openai_compat import chat_completions, list_models, openai_error
 from bedrock_stream.page import chat_page, page_headers
 from bedrock_stream.request import decode_json, parse_chat, query_to_body
 from bedrock_stream.schema import FORMATS
@@ -82,6 +81,30 @@ def models(ex: Exchange) -> None:
 def page(ex: Exchange) -> None:
     """GET /: the chat page (it asks for the key itself in API-key mode)."""
     ex.send(200, chat_page(), "text/html; charset=utf-8", page_headers())
+
+
+# The OpenAI surface (docs/API.md §6) is imported on its first use: a streaming request never
+# needs it, so a cold start does not pay for it. These three names are all routes.py knows of
+# that module.
+def chat_completions(ex: Exchange) -> None:
+    """POST /v1/chat/completions, from the OpenAI surface."""
+    from bedrock_stream import openai_compat  # noqa: PLC0415 - see above
+
+    openai_compat.chat_completions(ex)
+
+
+def list_models(ex: Exchange) -> None:
+    """GET /v1/models, from the OpenAI surface."""
+    from bedrock_stream import openai_compat  # noqa: PLC0415 - see above
+
+    openai_compat.list_models(ex)
+
+
+def openai_error(err: AppError) -> object:
+    """An error in the OpenAI surface's shape."""
+    from bedrock_stream import openai_compat  # noqa: PLC0415 - see above
+
+    return openai_compat.openai_error(err)
 
 
 ROUTES: Final[dict[str, dict[str, Route]]] = {

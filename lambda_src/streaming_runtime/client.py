@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from streaming_runtime.errors import AFTER_RESTORE_ERROR
 from streaming_runtime.framing import (
     ERROR_BODY_TRAILER,
     ERROR_TYPE_TRAILER,
@@ -130,12 +131,50 @@ class RuntimeClient:
         )
         self._exchange(request)
 
-    def report_init_error(self, payload: ErrorPayload, xray_cause: str = "") -> None:
-        """Post an initialization error, before the first ``GET /next``."""
+    def report_init_error(
+        self, payload: ErrorPayload, xray_cause: str = "", error_type: str = ""
+    ) -> None:
+        """Post an initialization error, before the first ``GET /next``.
+
+        The error-type header is the payload's type unless error_type names another (SnapStart's
+        Runtime.BeforeSnapshotError, as awslambdaric sends it).
+        """
         body = json.dumps(payload).encode()
         path = f"{API_PREFIX}/init/error"
         request = sized_request(
-            self.host, "POST", path, body, error_type=payload["errorType"], xray_cause=xray_cause
+            self.host,
+            "POST",
+            path,
+            body,
+            error_type=error_type or payload["errorType"],
+            xray_cause=xray_cause,
+        )
+        self._exchange(request)
+
+    def restore_next(self) -> None:
+        """``GET /restore/next`` (SnapStart): returns once this environment is restored.
+
+        Lambda takes the snapshot while this request waits, so the answer comes in a restored
+        copy. The connection is then dropped and the next request opens a new one: AWS does
+        not document how connections that span a snapshot behave, and a loopback connect is
+        cheap, so nothing from before the snapshot is reused (awslambdaric opens a connection
+        per request anyway). https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html
+        """
+        head = request_head("GET", f"{API_PREFIX}/restore/next", [("Host", self.host)])
+        self._exchange(head)
+        self.connection.close()
+
+    def report_restore_error(self, payload: ErrorPayload, xray_cause: str = "") -> None:
+        """Post a failed after-restore hook (SnapStart) as Runtime.AfterRestoreError."""
+        body = json.dumps(payload).encode()
+        path = f"{API_PREFIX}/restore/error"
+        request = sized_request(
+            self.host,
+            "POST",
+            path,
+            body,
+            error_type=AFTER_RESTORE_ERROR,
+            xray_cause=xray_cause,
         )
         self._exchange(request)
 

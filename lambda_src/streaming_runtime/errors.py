@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from streaming_runtime.types import ErrorPayload
 
+# The error types of SnapStart's two failures, as AWS's runtime client names them
+# (awslambdaric: lambda_runtime_exception.py).
+BEFORE_SNAPSHOT_ERROR = "Runtime.BeforeSnapshotError"
+AFTER_RESTORE_ERROR = "Runtime.AfterRestoreError"
+
 
 class InitError(Exception):
     """The handler could not be loaded; ``error_type`` follows Lambda's ``Runtime.*`` names."""

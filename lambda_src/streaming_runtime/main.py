@@ -11,6 +11,7 @@ from streaming_runtime.errors import error_payload
 from streaming_runtime.loader import load_handler
 from streaming_runtime.logsink import open_sink
 from streaming_runtime.loop import Invoker, run
+from streaming_runtime.snapstart import is_snap_start, snapshot_and_restore
 from streaming_runtime.transport import TransportError
 from streaming_runtime.xray import cause_of
 
@@ -43,6 +44,10 @@ def main(environ: MutableMapping[str, str] = os.environ) -> int:
         return 1
     invoker = Invoker(handler, client, environ, sink)
     try:
+        if is_snap_start(environ):
+            failed = snapshot_and_restore(client, sink)
+            if failed is not None:
+                return failed
         run(invoker, client.invocations(), sink)
     except (TransportError, RuntimeApiError) as exc:
         # The Runtime API is gone or refuses the runtime: one record, then exit (Lambda

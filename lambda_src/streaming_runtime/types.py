@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, TypedDict
 
 
@@ -89,3 +89,22 @@ class XRayCause(TypedDict):
     working_directory: str
     exceptions: list[XRayException]
     paths: list[str]
+
+
+# A SnapStart runtime hook as snapshot_restore_py keeps it: (function, args, kwargs).
+Hook = tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]
+
+
+class RestoreClient(Protocol):
+    """The Runtime API calls of the restore protocol (client.RuntimeClient has them)."""
+
+    def restore_next(self) -> None:
+        """Block until this environment is restored from the snapshot."""
+
+    def report_init_error(
+        self, payload: ErrorPayload, xray_cause: str = "", error_type: str = ""
+    ) -> None:
+        """Post an init error."""
+
+    def report_restore_error(self, payload: ErrorPayload, xray_cause: str = "") -> None:
+        """Post an after-restore error."""

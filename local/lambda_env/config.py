@@ -34,6 +34,24 @@ class FunctionConfig:
     command: tuple[str, ...] | None = None
     # host:port of a local X-Ray daemon (local/xray); with one, every invocation is sampled.
     xray_daemon: str | None = None
+    # SnapStart on (the stack's `-c snapstart=true`): the URL invokes an alias of a published
+    # version. Locally there is no snapshot: each environment runs init with the snap-start
+    # initialization type and its restore/next is answered at once (local/runtime_api).
+    snap_start: bool = False
+    alias: str | None = None  # the qualifier the Function URL invokes, if any
+
+    @property
+    def version(self) -> str:
+        """The version an environment runs: SnapStart needs a published one (1 here)."""
+        return "1" if self.snap_start else "$LATEST"
+
+    @property
+    def initialization_type(self) -> str:
+        """AWS_LAMBDA_INITIALIZATION_TYPE: snap-start when the version is to be snapshotted.
+
+        https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+        """
+        return "snap-start" if self.snap_start else "on-demand"
 
     @property
     def traced(self) -> bool:
@@ -42,8 +60,9 @@ class FunctionConfig:
 
     @property
     def arn(self) -> str:
-        """The function ARN the Runtime API reports to the runtime."""
-        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{self.name}"
+        """The function ARN the Runtime API reports to the runtime (qualified by the alias)."""
+        qualifier = f":{self.alias}" if self.alias else ""
+        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{self.name}{qualifier}"
 
     def launch_command(self) -> list[str]:
         """``$AWS_LAMBDA_EXEC_WRAPPER <interpreter> <original args>``, with local paths."""
@@ -78,11 +97,11 @@ def process_environment(
             "LAMBDA_TASK_ROOT": str(config.task_root),
             "_HANDLER": config.handler,
             "AWS_LAMBDA_FUNCTION_NAME": config.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_VERSION": config.version,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_mb),
             "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{config.name}",
-            "AWS_LAMBDA_LOG_STREAM_NAME": f"{day}/[$LATEST]{secrets.token_hex(16)}",
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_STREAM_NAME": f"{day}/[{config.version}]{secrets.token_hex(16)}",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": config.initialization_type,
             "AWS_REGION": config.region,
             "AWS_DEFAULT_REGION": config.region,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",

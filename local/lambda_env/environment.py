@@ -47,7 +47,7 @@ class ExecutionEnvironment:
     ) -> None:
         self.env_id = env_id
         self.config = config
-        self.api = RuntimeApiServer()
+        self.api = RuntimeApiServer(snap_start=config.snap_start)
         self._bedrock_endpoint = bedrock_endpoint
         self._caller_env = caller_env
         self._log = log
@@ -118,8 +118,9 @@ class ExecutionEnvironment:
             if self.api.wait_ready(0.02):
                 return None
             exited = not self.alive  # read before init_error: a runtime posts, then exits
-            if self.api.init_error is not None:
-                return _init_error(self.api.init_error.body, self.api.init_error.header)
+            failed = self.api.init_error or self.api.restore.error
+            if failed is not None:
+                return _init_error(failed.body, failed.header)
             if exited:
                 code = self._process.returncode if self._process else None
                 return InitFailure("Runtime.ExitError", f"Runtime exited with error: {code}")

@@ -115,7 +115,7 @@ class EnvironmentPool:
         init_ms = (time.monotonic() - init_started) * 1000 if cold else 0.0
         run = Run(env, invocation, cold, self.config.timeout_s, init_ms)
         run.keep_after_cut = faults.keep_environment
-        self._log(f"[{env.env_id}] START RequestId: {request_id} Version: $LATEST")
+        self._log(f"[{env.env_id}] START RequestId: {request_id} Version: {self.config.version}")
         threading.Thread(target=self._watch, args=(run, deadline), daemon=True).start()
         return run
 
@@ -160,6 +160,8 @@ class EnvironmentPool:
             self._busy.add(env)
             self.started.append(env)
         self._log(f"[{env.env_id}] starting {' '.join(self.config.launch_command())}")
+        if self.config.snap_start:
+            self._log(f"[{env.env_id}] SnapStart: init runs now; no snapshot is taken locally")
         try:
             env.start()
         except EnvironmentStopped as exc:

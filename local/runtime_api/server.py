@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from local.runtime_api.invocation import Invocation
+from local.runtime_api.restore import RestoreState
 from local.runtime_api.wire import (
     IncompleteRequest,
     MalformedRequest,
@@ -39,7 +40,8 @@ _STOP = object()
 class RuntimeApiServer:
     """One execution environment's Runtime API; tests and the twin submit events to it."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, snap_start: bool = False) -> None:
+        """snap_start: the environment is started for SnapStart, so restore/next is allowed."""
         self._tcp = _TcpServer((host, port), _Connection)
         self._tcp.api = self
         self.address = f"{host}:{self._tcp.server_address[1]}"
@@ -48,6 +50,7 @@ class RuntimeApiServer:
         # server expected a new request (e.g. the rest of a response it had cut off).
         self.malformed: list[bytes] = []
         self.init_error: RecordedRequest | None = None
+        self.restore = RestoreState(snap_start)
         self._pending: queue.Queue[Any] = queue.Queue()
         self._invocations: dict[str, Invocation] = {}
         self._ready = threading.Event()
@@ -72,6 +75,7 @@ class RuntimeApiServer:
     def stop(self) -> None:
         """Stop serving and release any runtime blocked in ``GET /next``; safe if never started."""
         self._pending.put(_STOP)
+        self.restore.release()
         if self._thread is not None:
             # shutdown() waits for serve_forever, so it would block forever without a thread.
             self._tcp.shutdown()
@@ -199,29 +203,41 @@ class _Connection(socketserver.StreamRequestHandler):
         self.wfile.write(raw)
 
     def _serve_one(self) -> bool:
-        api = self.server.api
         request = read_head(self.rfile)
         if request is None:
             return False
-        api._record(request)
-        if request.method == "GET" and request.path == f"{PREFIX}/invocation/next":
+        self.server.api._record(request)
+        route = _ROUTES.get((request.method, request.path))
+        if route is not None:
             read_body(self.rfile, request)
-            invocation = api._next()
-            if invocation is None:
-                return False
-            self._reply(200, "OK", invocation.event, invocation.headers)
-            return True
-        if request.method == "POST" and request.path == f"{PREFIX}/init/error":
-            read_body(self.rfile, request)
-            api.init_error = request
-            api._init_failed.set()
-            self._reply(202, "Accepted", {"status": "OK"})
-            return True
+            return route(self, request)
         match = _INVOCATION_PATH.match(request.path)
         if request.method == "POST" and match:
             return self._invocation_result(request, match["id"], match["kind"])
         read_body(self.rfile, request)
         self._reply(404, "Not Found", {"errorType": "NotFound", "errorMessage": request.path})
+        return True
+
+    def _next_invocation(self, _request: RecordedRequest) -> bool:
+        invocation = self.server.api._next()
+        if invocation is None:
+            return False
+        self._reply(200, "OK", invocation.event, invocation.headers)
+        return True
+
+    def _init_error(self, request: RecordedRequest) -> bool:
+        api = self.server.api
+        api.init_error = request
+        api._init_failed.set()
+        self._reply(202, "Accepted", {"status": "OK"})
+        return True
+
+    def _restore_next(self, _request: RecordedRequest) -> bool:
+        self._reply(*self.server.api.restore.next())
+        return True
+
+    def _restore_error(self, request: RecordedRequest) -> bool:
+        self._reply(*self.server.api.restore.report_error(request))
         return True
 
     def _cutting(
@@ -294,6 +310,16 @@ class _Connection(socketserver.StreamRequestHandler):
         invocation._finish(outcome, request)  # type: ignore[arg-type]
         self._reply(202, "Accepted", {"status": "OK"})
         return True
+
+
+# The requests with a fixed path: (method, path) -> handler; restore/* is SnapStart's
+# (local/runtime_api/restore.py). Each handler returns whether the connection stays open.
+_ROUTES: dict[tuple[str, str], Callable[[_Connection, RecordedRequest], bool]] = {
+    ("GET", f"{PREFIX}/invocation/next"): _Connection._next_invocation,
+    ("POST", f"{PREFIX}/init/error"): _Connection._init_error,
+    ("GET", f"{PREFIX}/restore/next"): _Connection._restore_next,
+    ("POST", f"{PREFIX}/restore/error"): _Connection._restore_error,
+}
 
 
 class _Dropped(Exception):

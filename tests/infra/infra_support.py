@@ -52,6 +52,11 @@ VARIANTS: dict[str, tuple[dict[str, str], str | None]] = {
     "marketplace": ({"marketplace_subscribe": "true"}, None),
     "marketplace_products": (MARKETPLACE_PRODUCTS, None),
     "tuned_in_us_east_1": (TUNED, "us-east-1"),
+    "snapstart": ({"snapstart": "true"}, None),
+    "snapstart_api_key_cors": (
+        {"snapstart": "true", "auth": "api_key", "cors_origins": "https://a.example"},
+        None,
+    ),
 }
 
 

@@ -58,8 +58,12 @@ def start_runtime() -> Iterator[Callable[..., Environment]]:
         env: dict[str, str] | None = None,
         pass_fds: tuple[int, ...] = (),
         capture_stderr: bool = False,
+        snap_start: bool = False,
+        hold_restore: bool = False,
     ) -> Environment:
-        api = RuntimeApiServer()
+        api = RuntimeApiServer(snap_start=snap_start)
+        if hold_restore:  # restore/next waits until the test calls api.restore.release()
+            api.restore.gate.clear()
         api.start()
         process_env = _clean_env(
             AWS_LAMBDA_RUNTIME_API=api.address,
