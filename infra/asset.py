@@ -20,6 +20,7 @@ import jsii
 from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 
+from infra.bytecode import INTERPRETER_VARIABLE, compile_tree, find_interpreter
 from infra.config import Architecture
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,7 +195,25 @@ def build_asset(source: Path, deps: Path, output: Path, node_modules: Path = NOD
     _copy_tree(deps, output)
     _copy_tree(source, output)
     inline_page(source, output, node_modules)
+    _add_bytecode(output)
     _make_readable(output)
+
+
+def _add_bytecode(output: Path) -> None:
+    """Ship bytecode compiled by the runtime's Python when one is here (infra/bytecode.py)."""
+    interpreter = find_interpreter(PYTHON_VERSION)
+    manifest_path = output / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    if interpreter is None:
+        manifest["bytecode"] = None
+        sys.stderr.write(
+            f"note: no Python {PYTHON_VERSION} here, so the asset has no bytecode and each cold "
+            f"start compiles its modules; set {INTERPRETER_VARIABLE} to a python{PYTHON_VERSION}\n"
+        )
+    else:
+        compile_tree(interpreter, output)
+        manifest["bytecode"] = {"python": PYTHON_VERSION, "invalidation": "unchecked-hash"}
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
 
 
 @jsii.implements(ILocalBundling)
