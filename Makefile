@@ -67,7 +67,7 @@ test: lint typecheck pytest
 clean:
 	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache
 
-# The whole stack locally: synthesizes if needed, local Bedrock + local Function URL (API.md §9).
+# The whole stack locally: synthesizes if needed, local Bedrock + local Function URL (docs/API.md §9).
 demo: deps
 	$(BIN)/python -m local
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""CDK entry point: `npx cdk synth|deploy [-c key=value ...]` (API.md §10). Makes no AWS calls."""
+"""CDK entry point: `npx cdk synth|deploy [-c key=value ...]` (docs/API.md §10); no AWS calls."""
 
 from infra.entry import build_app
 

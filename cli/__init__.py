@@ -1,1 +1,1 @@
-"""Terminal client for Bedrock Stream: ``python -m cli`` (API.md §11)."""
+"""Terminal client for Bedrock Stream: ``python -m cli`` (docs/API.md §11)."""

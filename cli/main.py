@@ -60,7 +60,7 @@ the word is a prompt. To send a prompt that starts with `check --...`, put `--` 
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """The command line (API.md §11)."""
+    """The command line (docs/API.md §11)."""
     parser = argparse.ArgumentParser(
         prog="python -m cli",
         description="Stream an answer from a Bedrock Stream Function URL to stdout.",

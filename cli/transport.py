@@ -23,7 +23,7 @@ class ConnectError(Exception):
 
 
 class StatusError(Exception):
-    """The service answered with an HTTP error status before streaming (API.md §4)."""
+    """The service answered with an HTTP error status before streaming (docs/API.md §4)."""
 
     def __init__(self, status: int, error: dict[str, Any], retry_after: str | None) -> None:
         self.status, self.error, self.retry_after = status, error, retry_after

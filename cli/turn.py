@@ -1,4 +1,4 @@
-"""One turn of the conversation: stream the answer, resuming a cut stream (API.md §5)."""
+"""One turn of the conversation: stream the answer, resuming a cut stream (docs/API.md §5)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ RESUME_PAUSE_S = 0.5
 EXIT: Final[dict[OutcomeKind, int]] = {
     "done": 0,
     "error": 1,  # an in-stream `error` event (the text before it was printed)
-    "http_error": 3,  # an HTTP error status before the stream (API.md §4)
+    "http_error": 3,  # an HTTP error status before the stream (docs/API.md §4)
     "cut": 4,  # the stream broke off and could not be resumed
     "connect_error": 5,  # the service could not be reached; also missing credentials
     "tool_use": 6,  # the model asked for a tool call (printed on stderr); the client runs none
@@ -47,7 +47,7 @@ class Outcome:
 
 
 def payload(messages: list[Message], options: Options, *, resuming: bool = False) -> dict[str, Any]:
-    """The chat request body (API.md §2, §12.1), asking for NDJSON.
+    """The chat request body (docs/API.md §2, §12.1), asking for NDJSON.
 
     A resume (a final assistant message) is sent without `reasoning`: the model reasoned
     before the text it continues, and Claude with thinking on cannot continue a prefilled

@@ -86,7 +86,7 @@ def chat_url(base: str) -> str:
 
 
 def error_text(data: dict[str, Any]) -> str:
-    """`code: message` of an error object (API.md §3 and §4)."""
+    """`code: message` of an error object (docs/API.md §3 and §4)."""
     code = str(data.get("code") or "")
     message = str(data.get("message") or "")
     if code and message:
@@ -101,7 +101,7 @@ def summary(model: str | None, done: dict[str, Any], elapsed_s: float, resumes: 
     bits = [model or "?"]
     if "input_tokens" in usage:
         bits.append(f"{usage['input_tokens']} in / {usage.get('output_tokens', '?')} out tokens")
-    # Null when there was no text (no first token) or no token count (API.md §3).
+    # Null when there was no text (no first token) or no token count (docs/API.md §3).
     if metrics.get("ttft_ms") is not None:
         bits.append(f"TTFT {metrics['ttft_ms']} ms")
     if metrics.get("output_tokens_per_s") is not None:

@@ -9,7 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 # A run that takes this share of the timeout was about to be cut off (the handler stops
-# DEADLINE_MARGIN_S early and sends a `deadline` error, API.md §5).
+# DEADLINE_MARGIN_S early and sends a `deadline` error, docs/API.md §5).
 NEAR_TIMEOUT_SHARE = 0.9
 PERIOD = Duration.minutes(5)
 

@@ -97,7 +97,8 @@ def install_dependencies(spec: DependencySpec, cache_dir: Path) -> Path:
     try:
         _pip(spec, work, spec.platform, "-r", str(spec.requirements))
         # Prefer a pure-Python wheel of the same version where one exists (wrapt ships one),
-        # so the asset also runs on the local twin's interpreter (DESIGN.md, one asset, two
+        # so the asset also runs on the local twin's interpreter (docs/ARCHITECTURE.md, one asset,
+        # two
         # platforms). --upgrade replaces the binary package's directories in the target.
         replaced = []
         for requirement in _binary_distributions(work):

@@ -1,4 +1,4 @@
-"""Deployment settings: the API.md §10 context keys parsed and checked into a frozen dataclass."""
+"""Deployment settings: the docs/API.md §10 context keys, parsed and checked, in a dataclass."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class StreamConfig:
-    """What the stack reads from CDK context (API.md §10), already validated."""
+    """What the stack reads from CDK context (docs/API.md §10), already validated."""
 
     models: tuple[str, ...] = DEFAULT_MODELS
     default_model: str | None = None

@@ -1,4 +1,4 @@
-"""The Bedrock Stream stack: one StreamingFunction configured from CDK context (API.md §10)."""
+"""The Bedrock Stream stack: one StreamingFunction configured from CDK context (docs/API.md §10)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class BedrockStreamStack(Stack):
             )
 
     def _observability(self, cfg: StreamConfig) -> None:
-        """The operator's view (API.md §13): dashboard, saved queries, alarm notifications."""
+        """The operator's view (docs/API.md §13): dashboard, saved queries, alarm notifications."""
         streaming = self.streaming
         self.dashboard = StreamDashboard(
             self,

@@ -167,8 +167,8 @@ class StreamingFunction(Construct):
             Acknowledgment(
                 id="AwsSolutions-L1",
                 reason="Python 3.13 on purpose: the asset's dependency wheels are resolved for "
-                "cp313 and the code is tested on 3.11 and 3.13 (DESIGN.md, one asset, two "
-                "platforms); moving to a newer runtime is a deliberate, tested upgrade.",
+                "cp313 and the code is tested on 3.11 and 3.13 (docs/ARCHITECTURE.md, one asset, "
+                "two platforms); moving to a newer runtime is a deliberate, tested upgrade.",
             )
         )
         star_reason = (

@@ -133,7 +133,7 @@ def _banner(
 def real_bedrock_endpoint(region: str) -> str:
     """The Bedrock Runtime URL the function calls with BEDROCK=aws (botocore's own resolution).
 
-    API.md §9 prints the endpoint as `Bedrock endpoint: <url>`; with real Bedrock that is the
+    docs/API.md §9 prints the endpoint as `Bedrock endpoint: <url>`; with real Bedrock that is the
     Region's. Endpoint overrides of this shell are ignored: the function does not get them.
     """
     config = BotoConfig(ignore_configured_endpoint_urls=True)  # type: ignore[call-arg]  # stubs lag
@@ -184,7 +184,7 @@ def _serve() -> int:
     bedrock = None
     bedrock_url = ""
     twin: LocalFunctionUrl | None = None
-    xray = demo_daemon(os.environ, _log)  # API.md §13: every request sampled, traced locally
+    xray = demo_daemon(os.environ, _log)  # docs/API.md §13: every request sampled, traced locally
     try:
         if endpoint is not None:
             bedrock_url = endpoint  # credentials: the caller's with BEDROCK=aws, else local ones

@@ -56,7 +56,7 @@ class StackFunction:
 
 
 def foreign_extensions(task_root: Path) -> list[Path]:
-    """Compiled modules in the asset this interpreter can't load (DESIGN.md: two platforms)."""
+    """Compiled modules in the asset this interpreter can't load (docs/ARCHITECTURE.md)."""
     suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
     host = _elf_machine(Path(sys.executable).resolve())
     return sorted(

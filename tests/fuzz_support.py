@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 # A distinctive prompt planted in values; no error message or log line may contain it.
 SECRET = "zebra-cobalt-7731 secret prompt"
 
-# Every top-level field of the chat request (API.md §2).
+# Every top-level field of the chat request (docs/API.md §2).
 CHAT_FIELDS = [
     "prompt",
     "messages",

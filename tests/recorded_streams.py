@@ -210,7 +210,7 @@ GPT_OSS_REASONING_THEN_TOOL: Events = [
 ]
 
 # --- InvokeModelWithResponseStream, native chunks -------------------------------------------
-# Anthropic Messages events, recorded: deepnoodle-ai/dive, providers/anthropic/reference.md
+# Anthropic Messages events, recorded: deepnoodle-ai/dive, its providers/anthropic reference page
 # ("Tool Use Deltas" and "Thinking Block Deltas", claude-3-7-sonnet-20250219; some text
 # deltas left out, the signature shortened).
 ANTHROPIC_TOOL: Events = [

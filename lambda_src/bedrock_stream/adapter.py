@@ -85,7 +85,7 @@ class EndTracker:
                 setattr(self, name, number)
 
     def invocation_metrics(self, chunk: dict[str, Any]) -> None:
-        """Bedrock's billed counts, appended to a provider's final chunk (protocols.md §5.4)."""
+        """Bedrock's billed counts, on a provider's final chunk (docs/PROTOCOLS.md §5.4)."""
         metrics = chunk.get("amazon-bedrock-invocationMetrics")
         if isinstance(metrics, dict):
             self.usage_from(

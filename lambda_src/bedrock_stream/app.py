@@ -106,7 +106,7 @@ class Exchange:
         if err.retry_after_s is not None:
             headers["Retry-After"] = str(err.retry_after_s)
         elif err.status == 429:
-            # API.md §4: a 429 always says when to come back, also for a throttle that came
+            # docs/API.md §4: a 429 always says when to come back, also for a throttle that came
             # mid-stream in an answer that is not streamed (no retry of ours measured it).
             headers["Retry-After"] = "1"
         self.log["error"] = err.code

@@ -47,7 +47,7 @@ def make_client(
     total_max_attempts=1: our own loop (pump.open_stream) retries throttling and 5xx before
     the first byte, because only it knows the function's remaining time and can attach
     Retry-After to the final 429; botocore's loop would spend that time blindly (5 attempts
-    in legacy mode, protocols.md §7.4). The endpoint honours AWS_ENDPOINT_URL_BEDROCK_RUNTIME
+    in legacy mode, docs/PROTOCOLS.md §7.4). The endpoint honours AWS_ENDPOINT_URL_BEDROCK_RUNTIME
     (botocore's session reads it, as it does for boto3) unless endpoint_url is given.
     The Region is Lambda's AWS_REGION; botocore alone reads only AWS_DEFAULT_REGION
     (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).

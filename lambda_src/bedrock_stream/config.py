@@ -50,7 +50,7 @@ class Config:
 
     allowed_models: tuple[str, ...] = FALLBACK_MODELS
     default_model: str = FALLBACK_MODELS[0]
-    # API.md §12.6: the function's own default ceiling.
+    # docs/API.md §12.6: the function's own default ceiling.
     max_tokens_limit: int = 16384
     max_body_bytes: int = 1_048_576
     stall_timeout_s: float = 60.0

@@ -191,7 +191,7 @@ _LINE_BREAKS = re.compile("\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 def _one_line(message: str) -> str:
-    # API.md §3: the error is one appended line; a message with line breaks would split it.
+    # docs/API.md §3: the error is one appended line; a message with line breaks would split it.
     return _LINE_BREAKS.sub(" ", message)
 
 
@@ -201,7 +201,7 @@ ENCODERS: Final[dict[WireFormat, Callable[[], Encoder]]] = {
     "text": TextEncoder,
 }
 
-# Accept media type -> format (API.md §3); anything else gives SSE.
+# Accept media type -> format (docs/API.md §3); anything else gives SSE.
 ACCEPT: Final[dict[str, WireFormat]] = {
     "text/event-stream": "sse",
     "application/x-ndjson": "ndjson",
@@ -231,7 +231,7 @@ def _accept_ranges(accept: str) -> list[tuple[str, float]]:
 def _specificity(media_range: str, media_type: str, fmt: WireFormat) -> int | None:
     """How a range names a format's type: 1 exactly, 0 by a wildcard; None if it does not.
 
-    A wildcard (`*/*`, `text/*`, `application/*`) is "anything else" of API.md §3, which
+    A wildcard (`*/*`, `text/*`, `application/*`) is "anything else" of docs/API.md §3, which
     gives SSE: it stands for the default format only.
     """
     if media_range == media_type:

@@ -26,7 +26,7 @@ StreamCode = Literal[
     "internal",
 ]
 
-# API.md §4: code -> (HTTP status, may the client retry).
+# docs/API.md §4: code -> (HTTP status, may the client retry).
 HTTP_CODES: Final[dict[str, tuple[int, bool]]] = {
     "invalid_request": (400, False),
     "unauthorized": (401, False),
@@ -45,7 +45,7 @@ HTTP_CODES: Final[dict[str, tuple[int, bool]]] = {
     "upstream_timeout": (504, True),
 }
 
-# In-stream codes (API.md §4) -> may the client retry (resume, §5).
+# In-stream codes (docs/API.md §4) -> may the client retry (resume, §5).
 STREAM_CODES: Final[dict[StreamCode, bool]] = {
     "throttled": True,
     "model_stream_error": True,
@@ -65,7 +65,7 @@ class BedrockRule:
     retry: bool  # retried by us with backoff, before the first byte only
 
 
-# Bedrock errors: HTTP ones (protocols.md §5.5) in UpperCamel; in-stream ones (§5.3) arrive in
+# Bedrock errors: HTTP ones (docs/PROTOCOLS.md §5.5) in UpperCamel; in-stream ones (§5.3) arrive in
 # lowerCamel and are looked up by upper-casing their first letter.
 BEDROCK_RULES: Final[dict[str, BedrockRule]] = {
     "AccessDeniedException": BedrockRule("model_access_denied", "upstream_error", retry=False),
@@ -216,5 +216,5 @@ def from_stream_code(code: str, message: str) -> AppError:
 
 
 def error_body(err: AppError) -> dict[str, dict[str, object]]:
-    """The JSON body of an error answered before the stream starts (API.md §4)."""
+    """The JSON body of an error answered before the stream starts (docs/API.md §4)."""
     return {"error": {"code": err.code, "message": err.message, "retryable": err.retryable}}

@@ -103,7 +103,7 @@ def _reader(events: Iterable[dict[str, Any]], q: queue.Queue[Item], stop: thread
 def close_stream(stream: EventStreamProtocol) -> None:
     """Close Bedrock's stream so that a reader blocked in a socket read wakes up now.
 
-    EventStream.close() closes the urllib3 response (protocols.md §7.2), but closing a socket
+    EventStream.close() closes the urllib3 response (docs/PROTOCOLS.md §7.2), but closing a socket
     does not wake a thread blocked in recv() on it, shutdown() does; close() alone even waits
     for that read (the reader holds the response's buffer lock). The socket sits behind
     private attributes (botocore EventStream -> urllib3 response -> http.client response ->

@@ -27,7 +27,7 @@ class Route:
 
 
 def with_query_format(doc: object, query: Mapping[str, str]) -> object:
-    """A POST body with the query's `format` applied: body, then query, then Accept (API.md §3).
+    """A POST body with the query's `format`: body, then query, then Accept (docs/API.md §3).
 
     The body's own `format` wins over the query's; a query `format` that is not a format is
     refused even then, so that a typo in the URL never goes unnoticed.
@@ -124,7 +124,7 @@ def route_path(path: str) -> str:
 def error_shape_for(path: object) -> ErrorShape:
     """The error shape of a path's routes, known before the request is parsed or resolved.
 
-    Every error of the OpenAI surface is in OpenAI's shape (API.md §6): also a body over
+    Every error of the OpenAI surface is in OpenAI's shape (docs/API.md §6): also a body over
     MAX_BODY_BYTES or a wrong method on its paths. Other paths use the §4 shape.
     """
     by_method = ROUTES.get(route_path(path)) if isinstance(path, str) else None

@@ -1,6 +1,7 @@
 """The Runtime API client: fetch invocations and report results, over one connection.
 
-API reference: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html (protocols.md §1).
+API reference: https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
+(docs/PROTOCOLS.md §1).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Pure byte framing: HTTP/1.1 request heads, chunks, trailers, the Function URL prelude.
 
 References: RFC 9112 §7.1 (chunked transfer coding and trailers); AWS "Implementing response
-streaming in a custom runtime" and protocols.md §2.2-§2.4 (prelude, 8 NUL bytes, error trailers).
+streaming in a custom runtime" and docs/PROTOCOLS.md §2.2-§2.4 (prelude, 8 NUL bytes, error
+trailers).
 """
 
 from __future__ import annotations

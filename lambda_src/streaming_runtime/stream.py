@@ -53,7 +53,8 @@ class ResponseStream:
             raise StreamStateError("the response was already started")
         prelude = encode_prelude(make_prelude(status, headers, cookies))
         # Head and prelude in one write; user data always goes in chunks of its own
-        # (a first write sharing a chunk with the delimiter was seen delayed, protocols.md §3.3).
+        # (a first write sharing a chunk with the delimiter was seen delayed,
+        # docs/PROTOCOLS.md §3.3).
         self._client.connection.send(
             streaming_head(self._client.host, self._request_id) + frame_chunk(prelude)
         )

@@ -7,7 +7,7 @@ from typing import Any, Protocol, TypedDict
 
 
 class Prelude(TypedDict):
-    """The JSON metadata prelude of a Function URL streaming response (protocols.md §2.3)."""
+    """The JSON metadata prelude of a Function URL streaming response (docs/PROTOCOLS.md §2.3)."""
 
     statusCode: int
     headers: dict[str, str]
@@ -84,7 +84,7 @@ class XRayException(TypedDict):
 
 
 class XRayCause(TypedDict):
-    """The JSON of ``Lambda-Runtime-Function-XRay-Error-Cause`` (protocols.md §1.4)."""
+    """The JSON of ``Lambda-Runtime-Function-XRay-Error-Cause`` (docs/PROTOCOLS.md §1.4)."""
 
     working_directory: str
     exceptions: list[XRayException]

@@ -1,4 +1,4 @@
-"""Local Bedrock Runtime emulator speaking the real event-stream wire format (API.md section 9).
+"""Local Bedrock Runtime emulator speaking the real event-stream wire format (docs/API.md §9).
 
 `BedrockEmulator(host, port)` serves ConverseStream, Converse, InvokeModelWithResponseStream and
 InvokeModel on loopback and records every request (`.requests`) and how its answer ended

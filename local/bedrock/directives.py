@@ -28,7 +28,7 @@ Fault = Literal[
 FAULTS: tuple[str, ...] = get_args(Fault)
 MARKER = "#!"
 
-# Bounds keep one request from holding a server thread for long (API.md: realistic pace).
+# Bounds keep one request from holding a server thread for long (docs/API.md: realistic pace).
 MAX_TOKENS = 100_000
 MAX_TTFT_MS = 120_000
 MAX_STALL_S = 300.0

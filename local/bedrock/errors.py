@@ -26,7 +26,7 @@ class BedrockError(Exception):
         self.message = message or kind.message
 
 
-# Codes and statuses from botocore's bedrock-runtime service model (protocols.md section 5.5).
+# Codes and statuses from botocore's bedrock-runtime service model (docs/PROTOCOLS.md section 5.5).
 THROTTLING = ErrorKind(
     "ThrottlingException", 429, "Too many requests, please wait before trying again."
 )
@@ -59,7 +59,7 @@ INTERNAL_FAULT = ErrorKind(
     "InternalServerException", 500, "An internal server error occurred (emulated)."
 )
 
-# The faults that are refused on the initial call (API.md section 9).
+# The faults that are refused on the initial call (docs/API.md section 9).
 HTTP_FAULTS: dict[Fault, ErrorKind] = {
     "throttle": THROTTLING,
     "access_denied": ACCESS_DENIED,
@@ -69,7 +69,7 @@ HTTP_FAULTS: dict[Fault, ErrorKind] = {
     "unavailable": SERVICE_UNAVAILABLE,
 }
 
-# In-stream exception: `:exception-type` is the lowerCamel union member (protocols.md 5.3).
+# In-stream exception: `:exception-type` is the lowerCamel union member (docs/PROTOCOLS.md 5.3).
 MODEL_STREAM_ERROR = "modelStreamErrorException"
 
 

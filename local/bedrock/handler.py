@@ -199,6 +199,6 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _send_error(self, kind: ErrorKind, message: str, request_id: str) -> None:
-        # rest-json error: {"message"} plus x-amzn-ErrorType (protocols.md 5.5).
+        # rest-json error: {"message"} plus x-amzn-ErrorType (docs/PROTOCOLS.md 5.5).
         headers = {**error_headers(kind), "x-amzn-RequestId": request_id}
         self._send_json(kind.status, {"message": message}, headers)

@@ -12,7 +12,7 @@ from local.bedrock.eventstream import event_message, exception_message
 from local.bedrock.formats import Frame, StreamFormat
 from local.bedrock.model import Plan, Turn
 
-# Live payloads carry a random-length padding field "p" (protocols.md 5.2); here its length
+# Live payloads carry a random-length padding field "p" (docs/PROTOCOLS.md 5.2); here its length
 # is derived from the payload so that runs are repeatable.
 _PAD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
@@ -101,7 +101,7 @@ def _answer_steps(fmt: StreamFormat, turn: Turn, corrupt: bool) -> Iterator[Step
 
 
 def _stall(plan: Plan) -> tuple[list[Step], bool]:
-    # Silent for stall_s, then the stream goes on and ends normally (API.md 9).
+    # Silent for stall_s, then the stream goes on and ends normally (docs/API.md 9).
     return [Wait(plan.stall_s)], False
 
 

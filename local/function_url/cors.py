@@ -1,4 +1,4 @@
-"""CORS as a Function URL applies it from its ``Cors`` configuration (protocols.md §4.4)."""
+"""CORS as a Function URL applies it from its ``Cors`` configuration (docs/PROTOCOLS.md §4.4)."""
 
 from __future__ import annotations
 
@@ -64,5 +64,5 @@ def is_preflight(method: str, origin: str | None, request_method: str | None) ->
 
 
 def strip_cors(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Drop the function's own CORS headers: the URL's configuration wins (protocols.md §4.4)."""
+    """Drop the function's own CORS headers: the URL's CORS wins (docs/PROTOCOLS.md §4.4)."""
     return [(k, v) for k, v in headers if not k.lower().startswith("access-control-")]

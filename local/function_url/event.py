@@ -1,4 +1,4 @@
-"""Build the payload-format-2.0 event a Function URL hands to its function (protocols.md §4.2)."""
+"""The payload-format-2.0 event a Function URL hands its function (docs/PROTOCOLS.md §4.2)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, unquote
 
 # Request bodies of these media types reach the function as text; everything else, and any
 # body that is not valid UTF-8, is base64 (AWS: "base64-encoded when the content type is
-# binary"; the exact list is undocumented, protocols.md §4.2).
+# binary"; the exact list is undocumented, docs/PROTOCOLS.md §4.2).
 TEXT_TYPES = frozenset(
     {
         "application/json",
@@ -100,7 +100,7 @@ def build_event(
         if key == "cookie":
             cookies.extend(part.strip() for part in value.split(";") if part.strip())
             continue
-        # Repeated headers are joined with commas (protocols.md §4.2).
+        # Repeated headers are joined with commas (docs/PROTOCOLS.md §4.2).
         headers[key] = f"{headers[key]},{value}" if key in headers else value
     event: dict[str, Any] = {
         "version": "2.0",

@@ -169,7 +169,7 @@ class FunctionUrl:
             if not streaming:
                 continue  # buffered: wait for the whole result
             if invocation.content_type != HTTP_INTEGRATION:
-                # No prelude: status 200 and the runtime's content type (protocols.md §2.3).
+                # No prelude: status 200 and the runtime's content type (docs/PROTOCOLS.md §2.3).
                 content_type = invocation.content_type or "application/octet-stream"
                 return StreamedResult(
                     200, [("Content-Type", content_type)], (), _chain(piece, pieces), run

@@ -40,7 +40,7 @@ def _streamed(response: RecordedRequest) -> HttpResult:
         return results.function_error(error_type, "", _trailer_body(response.trailer))
     content_type = response.header("content-type")
     if content_type != HTTP_INTEGRATION:
-        # No prelude: status 200 and the runtime's content type (protocols.md §2.3).
+        # No prelude: status 200 and the runtime's content type (docs/PROTOCOLS.md §2.3).
         headers = (("Content-Type", content_type or "application/octet-stream"),)
         return HttpResult(200, headers, (), response.body)
     parser = PreludeParser()

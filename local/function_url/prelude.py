@@ -1,6 +1,6 @@
 """Split a Function URL http-integration stream into its prelude and body, incrementally.
 
-Wire layout (protocols.md §2.2-§2.3): prelude JSON, 8 NUL bytes, then the body unchanged.
+Wire layout (docs/PROTOCOLS.md §2.2-§2.3): prelude JSON, 8 NUL bytes, then the body unchanged.
 Chunk boundaries carry no meaning, so the parser works on the byte stream.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 HTTP_INTEGRATION = "application/vnd.awslambda.http-integration-response"
 DELIMITER = b"\0" * 8
 # API Gateway documents that the prelude must come within the first 16 KB; the Function
-# URL limit is not documented, so the same bound is used (protocols.md §2.3).
+# URL limit is not documented, so the same bound is used (docs/PROTOCOLS.md §2.3).
 MAX_PRELUDE = 16 * 1024
 
 
@@ -42,7 +42,7 @@ def parse_prelude(raw: bytes) -> Prelude:
         raise PreludeError(f"bad statusCode {status!r}")
     headers: list[tuple[str, str]] = []
     for name, value in (data.get("headers") or {}).items():
-        # Rust's lambda_http writes an array for a repeated header (protocols.md §2.3).
+        # Rust's lambda_http writes an array for a repeated header (docs/PROTOCOLS.md §2.3).
         values = value if isinstance(value, list) else [value]
         headers.extend((str(name), _text(item)) for item in values)
     cookies = tuple(str(cookie) for cookie in data.get("cookies") or ())

@@ -47,7 +47,7 @@ def function_error(error_type: str, message: str, raw: bytes | None = None) -> H
 
 
 def buffered_result(payload: bytes) -> HttpResult:
-    """Interpret a buffered function result as a Function URL does (protocols.md §4.3)."""
+    """Interpret a buffered function result as a Function URL does (docs/PROTOCOLS.md §4.3)."""
     try:
         data = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError):

@@ -93,7 +93,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         # The access line names query parameters but not their values: `GET /chat?prompt=`
-        # carries the prompt, and prompts stay out of logs unless LOG_CONTENT (API.md §5).
+        # carries the prompt, and prompts stay out of logs unless LOG_CONTENT (docs/API.md §5).
         # self.path is unset (or the previous request's) when the request line did not parse;
         # then only its method and target are left out (it may hold a prompt).
         words = self.requestline.split()
@@ -253,7 +253,7 @@ class _Handler(BaseHTTPRequestHandler):
         for piece in stream.body:
             if client_gone or not piece or self.command == "HEAD":
                 # A client that left is not signalled to the function: it runs on
-                # (protocols.md §3.2), so its output is read and dropped.
+                # (docs/PROTOCOLS.md §3.2), so its output is read and dropped.
                 continue
             try:
                 self.wfile.write(b"%X\r\n%s\r\n" % (len(piece), piece))

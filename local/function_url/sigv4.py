@@ -1,4 +1,4 @@
-"""Verify AWS SigV4 signatures on requests to an AWS_IAM Function URL (protocols.md §4.5).
+"""Verify AWS SigV4 signatures on requests to an AWS_IAM Function URL (docs/PROTOCOLS.md §4.5).
 
 The signature is recomputed with botocore's own signer from what was received, so any
 client that signs like an AWS SDK or ``curl --aws-sigv4`` is accepted.

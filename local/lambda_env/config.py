@@ -70,7 +70,8 @@ class FunctionConfig:
             return list(self.command)
         wrapper = self.environment.get("AWS_LAMBDA_EXEC_WRAPPER", f"{LAMBDA_TASK_ROOT}/bootstrap")
         # The managed runtime's own command line; the wrapper picks the interpreter from its
-        # first argument and does not run the rest (DESIGN.md "Why a runtime of our own").
+        # first argument and does not run the rest
+        # (docs/ARCHITECTURE.md "Why a runtime of our own").
         return [self._local_path(wrapper), sys.executable, "/var/runtime/bootstrap.py"]
 
     def _local_path(self, path: str) -> str:

@@ -1,4 +1,4 @@
-"""``make demo``'s environment applied over the stack's settings (API.md §9)."""
+"""``make demo``'s environment applied over the stack's settings (docs/API.md §9)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from local.lambda_env.config import FunctionConfig
 
 LocalAuth = Literal["none", "iam", "api_key"]
 
-# API.md §8: the function's configuration variables; set in the demo's environment, they win.
+# docs/API.md §8: the function's configuration variables; set in the demo's environment, they win.
 FUNCTION_VARIABLES = (
     "ALLOWED_MODELS",
     "DEFAULT_MODEL",
@@ -65,7 +65,7 @@ class LocalSettings:
 
 
 def apply(function: FunctionConfig, environ: Mapping[str, str]) -> LocalSettings:
-    """The stack's function with every API.md §9 override from ``environ`` applied."""
+    """The stack's function with every docs/API.md §9 override from ``environ`` applied."""
     env = dict(function.environment)
     env["ALLOWED_MODELS"] = ",".join(LOCAL_MODELS)
     env["DEFAULT_MODEL"] = LOCAL_MODELS[0]

@@ -1,7 +1,7 @@
 """A Lambda Runtime API (2018-06-01) for one execution environment, on loopback, recording all.
 
 Behaviour follows AWS's docs and its Runtime Interface Emulator
-(https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html; protocols.md §1-§2).
+(https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html; docs/PROTOCOLS.md §1-§2).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class RuntimeApiServer:
             "Lambda-Runtime-Client-Context": client_context,
             "Lambda-Runtime-Cognito-Identity": cognito_identity,
         }
-        # The emulator omits headers whose value is empty (protocols.md §1.2).
+        # The emulator omits headers whose value is empty (docs/PROTOCOLS.md §1.2).
         invocation = Invocation(request_id, event, {k: v for k, v in headers.items() if v})
         invocation.drop_after_chunks = drop_after_chunks
         invocation.fail_after_chunks = fail_after_chunks

@@ -131,7 +131,7 @@ def test_successful_stream_is_the_same_on_the_wire(node: Run, python: Run) -> No
     # Byte-identical body: JSON prelude, 8 NUL bytes, then the writes.
     assert ours.body == theirs.body
     # Each write is delivered as its own chunk. (Node sends the prelude and the 8 NUL bytes as
-    # two chunks, we as one: chunk boundaries carry no meaning, protocols.md §2.2.)
+    # two chunks, we as one: chunk boundaries carry no meaning, docs/PROTOCOLS.md §2.2.)
     assert _data_chunks(ours) == _data_chunks(theirs) == [c.encode() for c in OK["chunks"]]
     assert ours.trailers == theirs.trailers == []
 
@@ -160,7 +160,7 @@ def test_failure_before_the_first_byte(node: Run, python: Run) -> None:
     assert theirs.response is not None
     # A legitimate difference: the Node client opens a streaming /response with no body and
     # reports the error in trailers; we post to /invocation/{id}/error, the documented path
-    # for errors before a response was started (protocols.md §2.4), which gives the caller a
+    # for errors before a response was started (docs/PROTOCOLS.md §2.4), which gives the caller a
     # real error instead of an empty 200 stream.
     assert theirs.outcome == "streaming"
     assert theirs.response.body == b""

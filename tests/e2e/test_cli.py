@@ -1,4 +1,4 @@
-"""The terminal client (`python -m cli`, API.md §11) run as people run it, against the twin."""
+"""The terminal client (`python -m cli`, docs/API.md §11) run as people run it, against the twin."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API.md sentences a black-box audit found broken, checked through the twin over real HTTP."""
+"""docs/API.md sentences a black-box audit found broken, checked through the twin over real HTTP."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def twin() -> Iterator[ChatTwin]:
 
 
 def test_post_takes_format_from_the_query(twin: ChatTwin) -> None:
-    # API.md §3: "`format` in the body or query wins"; else the Accept header.
+    # docs/API.md §3: "`format` in the body or query wins"; else the Accept header.
     body = json.dumps({"prompt": f"#! echo {FAST}\nplain words"}).encode()
     headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
     received = fetch(twin.url, "/chat?format=text", method="POST", body=body, headers=headers)
@@ -33,7 +33,7 @@ def test_post_takes_format_from_the_query(twin: ChatTwin) -> None:
 
 
 def test_get_chat_prompt_stays_out_of_the_logs(twin: ChatTwin) -> None:
-    # API.md §5: prompts are not written to logs unless LOG_CONTENT=true; a GET /chat
+    # docs/API.md §5: prompts are not written to logs unless LOG_CONTENT=true; a GET /chat
     # carries its prompt in the URL, which the local Function URL's access line showed.
     marker = f"Quuxbar{uuid.uuid4().hex[:12]}"
     query = urlencode({"prompt": f"#! echo {FAST}\n{marker}", "format": "text"})
@@ -50,7 +50,7 @@ def test_get_chat_prompt_stays_out_of_the_logs(twin: ChatTwin) -> None:
 
 
 def test_auth_mode_api_key_in_the_demo_environment_checks_api_key() -> None:
-    # API.md §9: §8 variables set for `make demo` reach the function; AUTH_MODE=api_key
+    # docs/API.md §9: §8 variables set for `make demo` reach the function; AUTH_MODE=api_key
     # makes it check the key, which locally is API_KEY (as with AUTH=api_key).
     with running_twin("none", environ={"AUTH_MODE": "api_key", "API_KEY": "k-123"}) as keyed:
         body = json.dumps({"prompt": f"#! echo {FAST}\nkeyed", "format": "text"}).encode()

@@ -1,6 +1,6 @@
 """The real function through the twin: a bad variable is an init error callers can read.
 
-`make demo` passes API.md §8 variables from its own environment to the function; a bad one
+`make demo` passes docs/API.md §8 variables from its own environment to the function; a bad one
 fails the function's init, which Lambda answers (and the twin, like it) with a 502 whose body
 is the init error the runtime posted: its message names the variable and what it must be.
 """

@@ -1,7 +1,7 @@
 """Issue 4's functional tests through the local twin: the real function, over real HTTP.
 
 The function runs from lambda_src through its bootstrap and the streaming runtime in twin
-environments, behind the local Function URL, calling the local Bedrock (API.md §9). Every
+environments, behind the local Function URL, calling the local Bedrock (docs/API.md §9). Every
 assertion is on what an HTTP client receives, and where useful on what Bedrock was sent.
 """
 

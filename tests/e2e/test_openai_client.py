@@ -1,4 +1,4 @@
-"""The official openai client against the twin's OpenAI-compatible surface (API.md §6, §12.4).
+"""The official openai client against the twin's OpenAI-compatible surface (docs/API.md §6, §12.4).
 
 The twin runs the real function from lambda_src with the local Bedrock, which answers
 `#! tool=NAME` with one call of NAME, a user turn of tool results with `tool result: ...`,

@@ -1,4 +1,4 @@
-"""Traces under Lambda's tracing context (API.md §13), through the twin with the local daemon.
+"""Traces under Lambda's tracing context (docs/API.md §13), through the twin with the local daemon.
 
 The real function runs in twin environments with every invocation sampled, so the X-Ray SDK
 works as in Lambda: a facade segment from _X_AMZN_TRACE_ID that is never sent, and

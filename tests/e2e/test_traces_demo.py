@@ -1,4 +1,4 @@
-"""`make demo` traces every request (API.md §13): LOCAL_TRACE_FILE and one summary per trace."""
+"""`make demo` traces every request (docs/API.md §13): LOCAL_TRACE_FILE, a summary a trace."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def test_node_ric_is_reused_while_warm(make_twin: MakeTwin, node_task_root: Path
 def test_a_failure_before_any_byte_is_502_for_both(
     make_twin: MakeTwin, node_task_root: Path
 ) -> None:
-    # Node's RIC reports it with trailers on /response, ours on /error (protocols.md §2.5):
+    # Node's RIC reports it with trailers on /response, ours on /error (docs/PROTOCOLS.md §2.5):
     # the URL answers both with 502 and the error type.
     not_json = {"Content-Type": "application/json"}
     python = fetch(make_twin().base_url, "/mirror", method="POST", body=b"{", headers=not_json)

@@ -246,7 +246,7 @@ def test_foreign_extensions_are_found_by_elf_machine_and_abi(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("demo_env", "auth", "url_auth"),
     [
-        # API.md §9: §8 variables set in the demo's environment reach the function; with
+        # docs/API.md §9: §8 variables set in the demo's environment reach the function; with
         # AUTH_MODE=api_key the function checks the key, which locally is API_KEY.
         ({"AUTH_MODE": "api_key", "API_KEY": "k"}, "api_key", "NONE"),
         (
@@ -281,7 +281,7 @@ def test_auth_mode_api_key_from_the_demo_environment_gets_the_key(
 
 
 def test_real_bedrock_endpoint_is_printed_as_a_url(monkeypatch: pytest.MonkeyPatch) -> None:
-    # API.md §9 prints `Bedrock endpoint: <url>`; with BEDROCK=aws that is the Region's URL
+    # docs/API.md §9 prints `Bedrock endpoint: <url>`; with BEDROCK=aws that is the Region's URL
     # the function calls (it does not get this shell's endpoint overrides).
     from local.__main__ import real_bedrock_endpoint
 

@@ -60,7 +60,7 @@ def test_public_invoke_permissions_for_a_none_url(api_key: Synth) -> None:
     assert set(permissions) == {"lambda:InvokeFunctionUrl", "lambda:InvokeFunction"}
     url_grant = permissions["lambda:InvokeFunctionUrl"]
     assert (url_grant["Principal"], url_grant["FunctionUrlAuthType"]) == ("*", "NONE")
-    # Since October 2025 a NONE URL also needs lambda:InvokeFunction (protocols.md §4.5).
+    # Since October 2025 a NONE URL also needs lambda:InvokeFunction (docs/PROTOCOLS.md §4.5).
     invoke_grant = permissions["lambda:InvokeFunction"]
     assert (invoke_grant["Principal"], invoke_grant["InvokedViaFunctionUrl"]) == ("*", True)
     for grant in permissions.values():

@@ -110,7 +110,7 @@ def test_asset_has_no_host_leftovers_and_is_world_readable(default: Synth) -> No
 
 
 def test_asset_imports_on_this_machines_python(default: Synth) -> None:
-    """The local twin runs these same bytes on x86_64 Python 3.11 (DESIGN.md)."""
+    """The local twin runs these same bytes on x86_64 Python 3.11 (docs/ARCHITECTURE.md)."""
     code = (
         "import wrapt, aws_xray_sdk, aws_lambda_powertools, fastjsonschema, boto3;"
         "import streaming_runtime;"

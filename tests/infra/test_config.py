@@ -1,4 +1,4 @@
-"""Context parsing (API.md §10): strings from `-c`, JSON values from cdk.json, and refusals."""
+"""Context parsing (docs/API.md §10): strings from `-c`, JSON values from cdk.json, and refusals."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Context keys (API.md §10) change the synthesized template."""
+"""Context keys (docs/API.md §10) change the synthesized template."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The CloudWatch dashboard (API.md §13): what it graphs; it reads what the function writes."""
+"""The CloudWatch dashboard (docs/API.md §13): what it graphs; it reads what the function writes."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ TTFT = "Time to first token (p50, p90, p99) by model"
 OUTCOMES = "Requests by outcome"
 DURATION = "Duration against the timeout"
 CONCURRENCY = "Concurrent executions"
-# Named with the engineer adding them (API.md §13, "cache and reasoning token counts when
+# Named with the engineer adding them (docs/API.md §13, "cache and reasoning token counts when
 # reported"); this branch's function does not write them yet.
 PENDING_METRICS = {"CacheReadInputTokens", "CacheWriteInputTokens", "ReasoningTokens"}
 

@@ -1,4 +1,4 @@
-"""Alarm notifications (API.md §13): context alarm_email or alarm_topic_arn, checked and wired."""
+"""Alarm notifications (docs/API.md §13): alarm_email or alarm_topic_arn, checked and wired."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Saved Logs Insights queries (API.md §13): on the function's logs, reading fields it logs."""
+"""Saved Logs Insights queries (docs/API.md §13): on the function's logs, reading fields it logs."""
 
 from __future__ import annotations
 

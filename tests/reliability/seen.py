@@ -2,7 +2,7 @@
 
 `seen(fmt, received)` reads an HTTP response as that format's client would and says how it
 ended: `done`, `error <code>` (an in-stream terminal event), `cut` (the body stopped without a
-terminal event: API.md §3 says a client may then say the stream was cut off), or
+terminal event: docs/API.md §3 says a client may then say the stream was cut off), or
 `<status> <code>` (an error before the first byte: the service's JSON, OpenAI's, or Lambda's
 own `errorType` when the platform answered).
 """

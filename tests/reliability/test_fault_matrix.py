@@ -11,7 +11,7 @@ Cell values: `done`; `error <code>`: an in-stream terminal `error` event (OpenAI
 `data: {"error": ...}` chunk; text: the `[error <code>: ...]` line); `<status> <code>`: an
 error before the first byte (the function's JSON, OpenAI's shape, or, when the platform
 answered, Lambda's `errorType`); `cut`: the body stops without a terminal event (the client
-can tell the stream was cut off, API.md §3); `left`: the client went away after the third
+can tell the stream was cut off, docs/API.md §3); `left`: the client went away after the third
 delta, and the function finished its answer anyway.
 """
 
@@ -51,7 +51,7 @@ SLOW = "ttft_ms=0 rate=20"  # 30 words in 1.5 s: longer than the deadline twin's
 # get OpenAI's error codes (openai_compat.py); an answer that is not streamed gets the status
 # of the same failure instead of an in-stream event (errors.py STREAM_TO_HTTP).
 MATRIX: dict[str, dict[str, str]] = {
-    # Bedrock refuses the call: a status before the first byte (API.md §4), after our own
+    # Bedrock refuses the call: a status before the first byte (docs/API.md §4), after our own
     # retries where Bedrock's error is retryable (throttling, not ready, unavailable).
     "throttle": {"*": "429 throttled"},
     "access_denied": {"*": "403 model_access_denied"},
@@ -74,7 +74,7 @@ MATRIX: dict[str, dict[str, str]] = {
     },
     "reset": {"*": "error upstream_error", "openai": "502 upstream_error"},
     "no_stop": {"*": "error upstream_error", "openai": "502 upstream_error"},
-    # The function's own deadline: it stops DEADLINE_MARGIN_S before the timeout (API.md §5).
+    # The function's own deadline: it stops DEADLINE_MARGIN_S before the timeout (docs/API.md §5).
     "deadline": {
         "*": "error deadline",
         "openai_stream": "error upstream_timeout",
@@ -119,7 +119,7 @@ Kept = Literal["none", "exact", "prefix", "left"]
 class Fault:
     """One row: how it is caused, and what besides the client's view is expected of it."""
 
-    directives: str  # the local Bedrock's directive words (API.md §9, §12.5)
+    directives: str  # the local Bedrock's directive words (docs/API.md §9, §12.5)
     bedrock: str  # how Bedrock's answer ended (local/bedrock/records.py); "a|b": either
     kept: Kept  # the text before the fault: none, exactly AFTER deltas, a prefix, or n/a
     attempts: int = 1  # Bedrock calls made (retries before the first byte)
@@ -152,7 +152,7 @@ FAULTS: dict[str, Fault] = {
         PACED, "client_closed", "exact", runtime=_drop, logged="response_lost"
     ),
     "runtime_api_500": Fault(PACED, "client_closed", "exact", runtime=_fail, reused=False),
-    # The function was not told and finished its answer (API.md §5: nothing returned early).
+    # The function was not told and finished its answer (docs/API.md §5: nothing returned early).
     "client_left": Fault(PACED, "completed", "left", logged="done"),
 }
 # Where Bedrock's stream ends differently in one column: an answer that is not streamed is

@@ -258,7 +258,7 @@ def _outside(sources: list[str]) -> list[str]:
 
 
 def test_the_page_has_a_csp_without_outside_origins_and_nosniff(key_twin: ChatTwin) -> None:
-    got = fetch(key_twin.url, "/")  # the page asks for the key itself (API.md §7)
+    got = fetch(key_twin.url, "/")  # the page asks for the key itself (docs/API.md §7)
     assert got.status == 200
     assert got.header("X-Content-Type-Options") == "nosniff"
     csp = got.header("Content-Security-Policy")

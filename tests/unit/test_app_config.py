@@ -1,4 +1,4 @@
-"""Configuration from the environment (API.md §8)."""
+"""Configuration from the environment (docs/API.md §8)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def test_defaults():
     assert config.default_model == FALLBACK_MODELS[0]
     # Without ALLOWED_MODELS the function falls back to the same list `make demo` sets.
     assert FALLBACK_MODELS == LOCAL_MODELS
-    # API.md §12.6 raised the function's own MAX_TOKENS_LIMIT default from 4096 to 16384.
+    # docs/API.md §12.6 raised the function's own MAX_TOKENS_LIMIT default from 4096 to 16384.
     assert (config.max_tokens_limit, config.max_body_bytes) == (16384, 1_048_576)
     assert (config.stall_timeout_s, config.keepalive_s, config.deadline_margin_s) == (60, 10, 3)
     assert config.log_content is False

@@ -203,7 +203,7 @@ def test_llama3_prefill_is_continued() -> None:
 
 
 def test_mistral_prefill_after_inst_is_continued() -> None:
-    # API.md §9: a conversation whose last message is from the assistant is continued; in a
+    # docs/API.md §9: a conversation whose last message is from the assistant is continued; in a
     # Mistral prompt that is the text after the last `[/INST] ` (one space, as in Llama 2).
     body = {"prompt": "<s>[INST] #! echo\nOne two three [/INST] One two", "max_tokens": 50}
     prompt = provider_for("mistral.mistral-7b-instruct-v0:2", body).parse(body)

@@ -1,4 +1,4 @@
-"""Every EMF record the function prints is valid embedded metric format (API.md §13).
+"""Every EMF record the function prints is valid embedded metric format (docs/API.md §13).
 
 The schema below is the one the specification publishes, copied from "Embedded metric
 format example and JSON schema" on

@@ -88,7 +88,7 @@ def test_text_exact_bytes():
 
 
 def test_text_error_line_stays_one_line():
-    # API.md §3: "appends a line `\n[error <code>: <message>]\n`", whatever the message holds.
+    # docs/API.md §3: "appends a line `\n[error <code>: <message>]\n`", whatever the message holds.
     error = Error("model_stream_error", "Bedrock said:\nfirst\r\nsecond\u2028third\r", True)
     out = TextEncoder().encode(error).decode()
     assert out == "\n[error model_stream_error: Bedrock said: first second third ]\n"
@@ -145,7 +145,7 @@ def _texts(fmt: str, data: bytes) -> str:
         ("text", "text/event-stream", "text"),
         ("ndjson", "text/plain", "ndjson"),
         ("sse", "application/x-ndjson", "sse"),
-        # q-values against wildcards: a wildcard is "anything else" (API.md §3), i.e. SSE.
+        # q-values against wildcards: a wildcard is "anything else" (docs/API.md §3), i.e. SSE.
         (None, "text/plain;q=0.5, */*", "sse"),
         (None, "*/*, text/plain", "text"),
         (None, "*/*;q=0.1, text/plain", "text"),

@@ -19,7 +19,7 @@ from local.bedrock.eventstream import (
     exception_message,
 )
 
-# protocols.md section 6.5: contentBlockDelta {"contentBlockIndex":0,"delta":{"text":"Hi"}}.
+# docs/PROTOCOLS.md section 6.5: contentBlockDelta {"contentBlockIndex":0,"delta":{"text":"Hi"}}.
 WORKED_PAYLOAD = b'{"contentBlockIndex":0,"delta":{"text":"Hi"}}'
 WORKED_EXAMPLE = (
     bytes.fromhex("00000094 00000057 b4ab9aee")
@@ -38,7 +38,7 @@ def decode_all(data: bytes) -> list[tuple[dict[str, object], bytes]]:
 
 
 def test_worked_example_is_exact() -> None:
-    # Given the documented event, when encoded, then every byte matches protocols.md 6.5.
+    # Given the documented event, when encoded, then every byte matches docs/PROTOCOLS.md 6.5.
     message = event_message("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "Hi"}})
     assert len(WORKED_PAYLOAD) == 45
     assert message == WORKED_EXAMPLE

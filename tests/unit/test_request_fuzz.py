@@ -36,7 +36,7 @@ CONFIG = Config(
 )
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-# What a client's mistake may be answered with before the stream (API.md §4).
+# What a client's mistake may be answered with before the stream (docs/API.md §4).
 CLIENT_CODES = {"invalid_request", "model_not_allowed", "payload_too_large"}
 
 SECRET = fuzz_support.SECRET

@@ -1,4 +1,4 @@
-"""Every request rule of API.md §2 with its status and code (the handler answers before Bedrock)."""
+"""Every request rule of docs/API.md §2 with its status and code (answered before Bedrock)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def parser_for(model: str) -> Callable[[], StreamMapper]:
 
 
 def check_token_limit(model: str, body: Mapping[str, Any], limit: int) -> None:
-    """Refuse a native body whose own length limit is over MAX_TOKENS_LIMIT (API.md §8).
+    """Refuse a native body whose own length limit is over MAX_TOKENS_LIMIT (docs/API.md §8).
 
     The ceiling is the deployment's, whichever way a request asks: a native body must not
     get around it. Values that are not numbers are left to Bedrock's own validation.

@@ -9,7 +9,8 @@ from local.bedrock.model import Prompt, StopReason, Turn
 
 # Titan Text chunks: {"outputText", "index", "totalOutputTextTokenCount", "completionReason",
 # "inputTextTokenCount"}; the final one has completionReason FINISH / LENGTH / STOP_CRITERIA_MET and
-# the counts. Sources: protocols.md 5.4, the Titan Text parameters page (completionReason values),
+# the counts. Sources: docs/PROTOCOLS.md §5.4, the Titan Text parameters page
+# (completionReason values),
 # a captured chunk in langchain's Bedrock callback docs ({"outputText", "index": 0,
 # "totalOutputTextTokenCount": 21, "completionReason": "FINISH", "inputTextTokenCount": 3,
 # "amazon-bedrock-invocationMetrics": {...}}).

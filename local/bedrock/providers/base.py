@@ -88,7 +88,7 @@ def generation_id(turn: Turn, salt: str = "") -> str:
 
 
 class NativeFormat:
-    """A provider's chunks as `chunk` events {"bytes": base64(provider JSON)} (protocols.md 5.4)."""
+    """A provider's chunks as `chunk` events {"bytes": base64(JSON)} (docs/PROTOCOLS.md §5.4)."""
 
     def __init__(self, provider: NativeProvider) -> None:
         self.provider = provider

@@ -24,7 +24,8 @@ def _reason(turn: Turn) -> str:
 # {"text", "is_finished": false} ... then {"is_finished": true, "finish_reason", "response":
 # {"id", "generations": [{"id", "text", "finish_reason"}], "prompt"}}. Sources: a captured
 # Cohere generate stream in mlflow's gateway notes; langchain-aws reads "text" and stops on
-# is_finished (protocols.md 5.4). The InvokeModel body is {"generations": [...], "id", "prompt"}
+# is_finished (docs/PROTOCOLS.md §5.4). The InvokeModel body is
+# {"generations": [...], "id", "prompt"}
 # (aws-doc-sdk-examples cohere_command/command_invoke_model.py).
 # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-cohere-command.html
 

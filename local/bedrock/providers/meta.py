@@ -9,7 +9,7 @@ from local.bedrock.providers.base import Template
 
 # Chunks: {"generation", "prompt_token_count" (first chunk only), "generation_token_count",
 # "stop_reason": null | "stop" | "length"}; a final empty generation carries the stop reason
-# and the metrics. Sources: protocols.md 5.4; a captured final chunk in public Go tests:
+# and the metrics. Sources: docs/PROTOCOLS.md 5.4; a captured final chunk in public Go tests:
 # {"generation":"","prompt_token_count":null,"generation_token_count":9,"stop_reason":"stop",
 # "amazon-bedrock-invocationMetrics":{...}}.
 # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-meta.html

@@ -10,7 +10,7 @@ from local.bedrock.providers.base import Template
 from local.bedrock.providers.meta import read_templated
 
 # Chunks: {"outputs": [{"text", "stop_reason": null | "stop" | "length"}]}. Sources:
-# protocols.md 5.4 (langchain-aws reads outputs[0].text and stops on stop_reason "stop"), the
+# docs/PROTOCOLS.md 5.4 (langchain-aws reads outputs[0].text and stops on stop_reason "stop"), the
 # AWS example python/example_code/bedrock-runtime/models/mistral_ai/ (aws-doc-sdk-examples).
 # https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-mistral-text-completion.html
 _REASON: dict[StopReason, str] = {

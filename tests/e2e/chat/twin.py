@@ -72,7 +72,7 @@ def running_twin(
 ) -> Iterator[ChatTwin]:
     """Start the twin as `make demo` would with AUTH=auth; everything is stopped afterwards.
 
-    ``environ`` is what `make demo` would find in its own environment: API.md §8 variables
+    ``environ`` is what `make demo` would find in its own environment: docs/API.md §8 variables
     (STALL_TIMEOUT_S, LOG_CONTENT, ...) and FUNCTION_TIMEOUT_S, applied over the stack's.
     ``cors`` is the URL's Cors configuration (the stack's `cors_origins`), none by default.
     ``function_env`` adds to the function's own environment (as if the stack set it), for

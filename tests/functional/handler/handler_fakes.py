@@ -320,7 +320,7 @@ class EchoBedrock:
         raise NotImplementedError
 
 
-# The function's own fallback allow-list (API.md §9's local list).
+# The function's own fallback allow-list (docs/API.md §9's local list).
 TEST_MODELS = FALLBACK_MODELS
 
 

@@ -1,4 +1,4 @@
-"""API.md sentences found broken by a black-box audit of the twin, pinned at the handler."""
+"""docs/API.md sentences found broken by a black-box audit of the twin, pinned at the handler."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ NDJSON = "application/x-ndjson"
 TEXT = "text/plain; charset=utf-8"
 
 
-# API.md §3: "`format` in the body or query wins; else the Accept header".
+# docs/API.md §3: "`format` in the body or query wins; else the Accept header".
 @pytest.mark.parametrize(
     ("path", "query", "given", "content_type"),
     [
@@ -66,7 +66,7 @@ def test_post_refuses_a_query_format_that_is_not_one(run, body_format):
     assert client.calls == []
 
 
-# API.md §6: "accepts the OpenAI chat-completions request (... `stream` ...)"; a value of
+# docs/API.md §6: "accepts the OpenAI chat-completions request (... `stream` ...)"; a value of
 # the wrong type must not switch streaming on (OpenAI itself refuses it).
 @pytest.mark.parametrize(
     ("extra", "field"),
@@ -121,7 +121,7 @@ def test_openai_null_max_completion_tokens_leaves_max_tokens_in_force(run):
     assert json.loads(stream.body)["choices"][0]["message"]["content"] == "x"
 
 
-# API.md §6: the OpenAI surface answers "errors in OpenAI's error shape", also those found
+# docs/API.md §6: the OpenAI surface answers "errors in OpenAI's error shape", also those found
 # before its route runs: a body over MAX_BODY_BYTES, a wrong method on its paths.
 @pytest.mark.parametrize(
     ("request_line", "body", "status", "code"),
@@ -155,7 +155,7 @@ def test_other_paths_keep_the_section_4_shape_for_the_same_errors(run):
     assert set(stream.json()["error"]) == {"code", "message", "retryable"}
 
 
-# API.md §8: MAX_TOKENS_LIMIT is the ceiling for max_tokens; a native body (§2) names its
+# docs/API.md §8: MAX_TOKENS_LIMIT is the ceiling for max_tokens; a native body (§2) names its
 # provider's own limit, which must not get around the deployment's ceiling.
 NATIVE_LIMITS = [
     ("anthropic.claude-3-haiku-20240307-v1:0", {"max_tokens": "N", "messages": []}, "max_tokens"),
@@ -204,7 +204,7 @@ def test_native_length_limit_at_the_ceiling_is_sent(run, model, native, field):
 
 @pytest.mark.parametrize("code", ["throttlingException", "serviceQuotaExceededException"])
 def test_a_mid_stream_throttle_of_a_non_streamed_completion_is_429_with_retry_after(run, code):
-    # API.md §4: "429 throttled ... with Retry-After"; the OpenAI non-streamed answer turns an
+    # docs/API.md §4: "429 throttled ... with Retry-After"; the OpenAI non-streamed answer turns an
     # in-stream throttle into that status, so it carries the header too.
     steps = [*converse_events(["partial"], stop_reason=None)[:2], Raise(stream_error(code))]
     body = {
@@ -217,7 +217,7 @@ def test_a_mid_stream_throttle_of_a_non_streamed_completion_is_429_with_retry_af
     assert int(stream.headers["Retry-After"]) >= 1
 
 
-# API.md §6: the OpenAI request's messages (system/user/assistant, string content) as OpenAI
+# docs/API.md §6: the OpenAI request's messages (system/user/assistant, string content) as OpenAI
 # takes them, which includes runs of one role; Bedrock wants alternation, so a run is one turn.
 def test_openai_consecutive_messages_of_one_role_are_one_turn(run):
     client = FakeBedrock([converse_events(["ok"])])

@@ -1,4 +1,4 @@
-"""Powertools' decorators work on a streaming handler run by our runtime (DESIGN.md)."""
+"""Powertools' decorators work on a streaming handler run by our runtime (docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
