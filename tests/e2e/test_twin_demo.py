@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 
 from local.bedrock import BedrockEmulator
+from tests import recorded_streams as rec
 from tests.e2e.conftest import ROOT, fetch
+from tests.e2e.replay.frames import Replay
+from tests.e2e.replay.server import ReplayBedrock
 
 pytestmark = [
     pytest.mark.node,  # synthesizes with the CDK CLI when cdk.out is stale
@@ -161,6 +164,40 @@ def test_bedrock_endpoint_points_the_function_at_another_bedrock(tmp_path: Path)
         ]
         assert (got.status, got.body.decode()) == (200, "routed elsewhere")
         assert [r.operation for r in other.requests] == ["ConverseStream"]
+
+
+def test_bedrock_endpoint_replays_recorded_streams_through_make_demo(tmp_path: Path) -> None:
+    # docs/API.md §12.5: `make demo` pointed at a replay server serving recorded-style bytes
+    # (real framing, `p` padding, chunks cut mid-frame): two tool calls reach the client whole.
+    recording = {"two_tools": Replay("converse-stream", rec.CLAUDE_TWO_TOOLS)}
+    with (
+        ReplayBedrock(recording) as replay,
+        running_demo(tmp_path, BEDROCK_ENDPOINT=replay.url) as demo,
+    ):
+        _process, url, banner = demo
+        request = {
+            "prompt": "replay:two_tools",
+            "model": "anthropic.claude-3-haiku-20240307-v1:0",
+            "format": "ndjson",
+        }
+        got = fetch(
+            url,
+            "/chat",
+            method="POST",
+            body=json.dumps(request).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+
+        assert f"Bedrock endpoint: {replay.url}" in banner
+        events = [json.loads(line) for line in got.body.decode().splitlines()]
+        calls = [(e["id"], e["input"]) for e in events if e["type"] == "tool_use"]
+        assert calls == [
+            ("tooluse_A0jTtaiQTFmqD_cIq8I1BA", {"location": "Berlin"}),
+            ("tooluse_LTc2TUMgTRiobK5Z5CCNSw", {"location": "Paris"}),
+        ]
+        assert events[-1]["type"] == "done"
+        assert events[-1]["stop_reason"] == "tool_use"
+        assert [r.operation for r in replay.received] == ["converse-stream"]
 
 
 def test_max_concurrency_from_the_environment_wins(tmp_path: Path) -> None:
