@@ -64,6 +64,10 @@ class Family:
     # The effort at which the model refuses `maxTokens` (Nova 2 at "high"): then it is left
     # out, the one exception to "max_tokens is always sent" (docs/API.md §12.1).
     no_max_tokens_at_effort: Effort | None = None
+    # Reasoning handed back must carry the signature Bedrock returned with it: Claude checks
+    # it ("thinking.signature: Field required" without one, recorded in maximhq/bifrost #6942).
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference-call.html
+    signed_reasoning: bool = False
 
     @property
     def token_limit_fields(self) -> tuple[tuple[str, ...], ...]:

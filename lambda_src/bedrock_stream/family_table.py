@@ -59,6 +59,7 @@ def _claude(
         native="anthropic",
         default_max_tokens=max_out,
         max_output_tokens=max_out,
+        signed_reasoning=True,
     )
 
 

@@ -18,6 +18,7 @@ from bedrock_stream.blocks import (
     Effort,
     ImageBlock,
     Reasoning,
+    ReasoningBlock,
     ReasoningPlan,
     SystemBlock,
     Tool,
@@ -85,6 +86,17 @@ def check_features(
             raise invalid(where, f"model {model} cannot use tools")
         if isinstance(block, CachePointBlock) and not family.caching:
             raise invalid(where, f"model {model} has no prompt caching")
+        if (
+            isinstance(block, ReasoningBlock)
+            and block.redacted is None
+            and not block.signature
+            and family.signed_reasoning
+        ):
+            raise invalid(
+                f"{where}.signature",
+                f"model {model} checks the signature of reasoning handed back to it: send the "
+                "signature that came with this reasoning, or leave the reasoning out",
+            )
     if tools and not family.tools:
         raise invalid("tools", f"model {model} cannot use tools")
     if reasoning is not None and family.reasoning == "none":

@@ -25,6 +25,7 @@ from local.bedrock.rules_reasoning import (
     caching,
     foreign_reasoning_fields,
     reasoning_effort,
+    signed_reasoning,
     thinking_budget,
     thinking_compatibility,
     thinking_prefill,
@@ -50,6 +51,7 @@ RULES: tuple[Rule, ...] = (
     thinking_budget,
     thinking_compatibility,
     thinking_prefill,
+    signed_reasoning,
     reasoning_effort,
     caching,
 )

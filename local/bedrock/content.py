@@ -38,6 +38,7 @@ class MessageBlocks:
     tool_uses: list[str] = field(default_factory=list)  # toolUseId of each toolUse block
     results: list[tuple[str, str, str]] = field(default_factory=list)  # (path, id, text)
     starts_with_reasoning: bool = False
+    unsigned_reasoning: list[int] = field(default_factory=list)  # reasoningText without signature
 
     @property
     def text(self) -> str:
@@ -120,4 +121,8 @@ def read_message(
             cache.add([use_id, said], count_tokens(said))
         elif "reasoningContent" in block:
             blocks.starts_with_reasoning = blocks.starts_with_reasoning or j == 0
+            reasoning = obj(block["reasoningContent"], f"{path}.reasoningContent")
+            reasoning_text = reasoning.get("reasoningText")
+            if isinstance(reasoning_text, dict) and not reasoning_text.get("signature"):
+                blocks.unsigned_reasoning.append(j)
     return blocks

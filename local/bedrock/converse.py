@@ -150,6 +150,11 @@ def parse_converse(body: JsonMap, model_id: str = "") -> Prompt:
         guardrail_trace=trace,
         prefill_path=f"messages.{len(messages) - 1}.content.0",
         prefill_reasoning=bool(final and final.role == "assistant" and final.starts_with_reasoning),
+        unsigned_reasoning=tuple(
+            f"messages.{i}.content.{j}"
+            for i, m in enumerate(messages)
+            for j in m.unsigned_reasoning
+        ),
         documents_without_text=tuple(
             f"messages[{i}]"
             for i, m in enumerate(messages)

@@ -67,6 +67,7 @@ class Asks:
     prefill_path: str = ""  # where the final assistant message is, for error messages
     prefill_reasoning: bool = False  # the final assistant message starts with reasoning
     documents_without_text: tuple[str, ...] = ()  # messages holding a document but no text
+    unsigned_reasoning: tuple[str, ...] = ()  # "messages.i.content.j" of reasoning unsigned
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,19 @@ def thinking_prefill(r: Request) -> str | None:
     )
 
 
+def signed_reasoning(r: Request) -> str | None:
+    """Claude verifies the signature of every reasoning block handed back to it.
+
+    "If you pass a reasoning block back to the API in a multi-turn conversation, include the
+    text and its signature unmodified" (Converse call page); Claude on Converse refuses a
+    block without one: "thinking.signature: Field required" (recorded: maximhq/bifrost #6942).
+    https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference-call.html
+    """
+    if r.family.error_style != "anthropic" or not r.asks.unsigned_reasoning:
+        return None
+    return r.model_error(f"{r.asks.unsigned_reasoning[0]}.thinking.signature: Field required")
+
+
 def reasoning_effort(r: Request) -> str | None:
     """Nova 2: reasoningConfig values, and no maxTokens with high effort."""
     # https://docs.aws.amazon.com/nova/latest/nova2-userguide/reasoning-capabilities.html

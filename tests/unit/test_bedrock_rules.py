@@ -326,6 +326,25 @@ def test_thinking_refuses_a_prefill_that_does_not_start_with_reasoning() -> None
     call(HAIKU, request)
 
 
+def test_claude_refuses_reasoning_handed_back_without_its_signature() -> None:
+    # Recorded: maximhq/bifrost #6942 ("thinking.signature: Field required"); DeepSeek's
+    # reasoning has no signature to hand back, and no Claude rule applies to it.
+    unsigned = {"reasoningContent": {"reasoningText": {"text": "hm"}}}
+    request = body()
+    request["messages"] += [
+        {"role": "assistant", "content": [unsigned, {"text": "Sure"}]},
+        {"role": "user", "content": [text("and?")]},
+    ]
+    assert refusal(HAIKU, request) == (
+        "The model returned the following errors: "
+        "messages.1.content.0.thinking.signature: Field required"
+    )
+    request["messages"][1]["content"][0]["reasoningContent"]["reasoningText"]["signature"] = "s"
+    call(HAIKU, request)
+    request["messages"][1]["content"][0] = unsigned
+    call(R1, request)
+
+
 def test_nova_reasoning_config_values_and_high_effort_without_max_tokens() -> None:
     def nova(effort: str, **fields: Any) -> dict[str, Any]:
         config = {"reasoningConfig": {"type": "enabled", "maxReasoningEffort": effort}}

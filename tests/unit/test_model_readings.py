@@ -38,6 +38,9 @@ FACTS: dict[str, tuple[Callable[[LocalFamily], Any], Callable[[Any], Any]]] = {
     "prefill": (lambda f: f.prefill, lambda f: f.prefill),
     "max_output": (lambda f: f.max_output, lambda f: f.max_output_tokens),
     "caching": (lambda f: f.caching, lambda f: f.caching),
+    # Claude checks the signature of reasoning handed back; the local reading applies
+    # Anthropic's rules (and words) to the families it marks error_style "anthropic".
+    "signed_reasoning": (lambda f: f.error_style == "anthropic", lambda f: f.signed_reasoning),
 }
 
 

@@ -524,6 +524,22 @@ def test_reasoning_maps_to_the_models_own_control(model, reasoning, max_tokens, 
     assert parse_chat(body, CONFIG).reasoning == plan
 
 
+def test_claude_needs_the_signature_of_reasoning_handed_back():
+    def turns(model: str, reasoning: dict) -> dict:
+        messages = [user(text("go")), assistant(reasoning, text("On it")), user(text("and?"))]
+        return with_model(model, messages=messages)
+
+    unsigned = {"type": "reasoning", "text": "thinking"}
+    with pytest.raises(AppError) as caught:
+        parse_chat(turns(HAIKU45, unsigned), CONFIG)
+    assert caught.value.code == "invalid_request"
+    assert caught.value.message.startswith("messages[1].content[0].signature:")
+    # signed, or redacted, it goes; a model that does not sign its reasoning takes it unsigned
+    parse_chat(turns(HAIKU45, {**unsigned, "signature": "sig"}), CONFIG)
+    parse_chat(turns(HAIKU45, {"type": "reasoning", "redacted": "cmVkYWN0ZWQ="}), CONFIG)
+    parse_chat(turns(R1, unsigned), CONFIG)
+
+
 def test_resume_without_reasoning_is_accepted_on_claude():
     body = {"messages": [{"role": "user", "content": "go"}, {"role": "assistant", "content": "On"}]}
 
