@@ -38,11 +38,15 @@ from bedrock_stream.media import (
 
 Role = Literal["user", "assistant"]
 
-# Block type -> the only role that may send it (absent: either role).
+# Block type -> the only role that may send it (absent: either role). Images and documents
+# come from the user only (Bedrock's Message page).
+# https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html
 ROLE_OF: Final[dict[str, Role]] = {
     "tool_use": "assistant",
     "reasoning": "assistant",
     "tool_result": "user",
+    "image": "user",
+    "document": "user",
 }
 
 
@@ -143,6 +147,11 @@ def parse_content(raw: str | list[Any], role: Role, where: str) -> Content:
         if only is not None and only != role:
             raise invalid(at, f"only {only} messages may hold {kind} blocks")
         blocks.append(BLOCK_PARSERS[kind](item, at))
+    # A message holding a document also needs a text block (the Message page, above).
+    if any(isinstance(b, DocumentBlock) for b in blocks) and not any(
+        isinstance(b, TextBlock) for b in blocks
+    ):
+        raise invalid(where, "a message with a document also needs a text block")
     return tuple(blocks)
 
 

@@ -20,9 +20,10 @@ from typing import Final
 MAX_IMAGE_BYTES: Final = 3_932_160  # 3.75 MB
 MAX_DOCUMENT_BYTES: Final = 4_718_592  # 4.5 MB
 
-# A document's name: letters, digits, single spaces, hyphens, parentheses, square brackets.
+# A document's name: letters, digits, single spaces, hyphens, parentheses, square brackets;
+# underscores too, which live requests show Bedrock accepting (vercel/ai #20365).
 # https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_DocumentBlock.html
-DOCUMENT_NAME: Final = re.compile(r"(?!.*\s\s)[A-Za-z0-9\-()\[\] ]{1,200}")
+DOCUMENT_NAME: Final = re.compile(r"(?!.*\s\s)[A-Za-z0-9_\-()\[\] ]{1,200}")
 
 _OLE2: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File Binary: .doc, .xls
 

@@ -285,7 +285,7 @@ REJECTED: list[tuple[str, dict, str, str]] = [
     ),
     (
         "document to DeepSeek-R1",
-        with_model(R1, messages=[user(document())]),
+        with_model(R1, messages=[user(document(), text("summarize"))]),
         "messages[0].content[0]:",
         f"model {R1} does not take documents",
     ),
@@ -522,6 +522,42 @@ def test_reasoning_maps_to_the_models_own_control(model, reasoning, max_tokens, 
         body["max_tokens"] = max_tokens
 
     assert parse_chat(body, CONFIG).reasoning == plan
+
+
+@pytest.mark.parametrize("kind", ["image", "document"])
+def test_images_and_documents_come_from_the_user_only(kind):
+    # Bedrock's Message page: images and documents only in user messages.
+    block = image() if kind == "image" else document()
+    body = with_model(HAIKU45, messages=[user(text("hi")), assistant(block, text("x"))])
+    with pytest.raises(AppError) as caught:
+        parse_chat(body, CONFIG)
+    assert caught.value.message == (
+        f"messages[1].content[0]: only user messages may hold {kind} blocks"
+    )
+
+
+def test_a_message_with_a_document_also_needs_a_text_block():
+    with pytest.raises(AppError) as caught:
+        parse_chat(with_model(HAIKU45, messages=[user(document())]), CONFIG)
+    assert caught.value.message == (
+        "messages[0].content: a message with a document also needs a text block"
+    )
+    parse_chat(with_model(HAIKU45, messages=[user(document(), text("summarize"))]), CONFIG)
+
+
+@pytest.mark.parametrize(
+    ("name", "taken"),
+    [("q3_report", True), ("Report (2025) [v2]", True), ("a  b", False), ("a.pdf", False)],
+)
+def test_document_names_as_bedrock_takes_them(name, taken):
+    # Underscores are taken (vercel/ai #20365, as the local Bedrock reads it too); a dot or two
+    # spaces in a row are not.
+    body = with_model(HAIKU45, messages=[user(document(name=name), text("summarize"))])
+    if taken:
+        parse_chat(body, CONFIG)
+        return
+    with pytest.raises(AppError):
+        parse_chat(body, CONFIG)
 
 
 def test_claude_needs_the_signature_of_reasoning_handed_back():
