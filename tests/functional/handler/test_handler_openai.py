@@ -8,13 +8,9 @@ import json
 import openai
 import pytest
 
-from bedrock_stream.app import App
-from bedrock_stream.handler import build_handler
 from tests import recorded_streams as rec
 from tests.functional.handler.handler_fakes import (
     FakeBedrock,
-    FakeContext,
-    FakeStream,
     Raise,
     client_error,
     converse_events,
@@ -22,6 +18,7 @@ from tests.functional.handler.handler_fakes import (
     make_event,
     stream_error,
 )
+from tests.functional.handler.handler_run import handle_once
 from tests.functional.handler.openai_support import (
     DEEPSEEK,
     HAIKU3,
@@ -152,10 +149,9 @@ def test_api_key_mode_with_the_clients_bearer_token():
         model="anthropic.claude-3-haiku-20240307-v1:0", messages=[{"role": "user", "content": "x"}]
     )
     assert reply.choices[0].message.content == "ok"
-    app = App.from_config(make_config(auth_mode="api_key", api_key="k-123"), FakeBedrock([]))
-    stream = FakeStream()
+    config = make_config(auth_mode="api_key", api_key="k-123")
     event = make_event("GET", "/v1/models", headers={"authorization": "Bearer nope"})
-    build_handler(lambda: app)(event, FakeContext(), stream=stream)
+    stream = handle_once(event, FakeBedrock([]), config=config)
     assert stream.status == 403
     assert stream.json()["error"]["type"] == "permission_error"
 
