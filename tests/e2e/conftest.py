@@ -17,6 +17,7 @@ import pytest
 from local.function_url import UrlConfig
 from local.function_url.twin import LocalFunctionUrl
 from local.lambda_env import FunctionConfig
+from tests.e2e.chat.twin import ChatTwin, running_twin
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = Path(__file__).resolve().parent / "functions"
@@ -167,6 +168,23 @@ def make_twin(task_root: Path) -> Iterator[MakeTwin]:
         twin.close()
         for env in twin.pool.started:
             assert not env.alive, f"{env.env_id} (pid {env.pid}) outlived the twin"
+
+
+@pytest.fixture(scope="module")
+def twin() -> Iterator[ChatTwin]:
+    """The real function behind the local URL with AUTH=none, one per module that asks.
+
+    A module that needs other settings defines a `twin` of its own, which takes precedence.
+    """
+    with running_twin("none") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def iam_twin() -> Iterator[ChatTwin]:
+    """The same with AUTH=iam: the URL takes only requests signed with the local credentials."""
+    with running_twin("iam") as running:
+        yield running
 
 
 @dataclass

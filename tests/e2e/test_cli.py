@@ -6,28 +6,13 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
-
-import pytest
 
 from cli.wire import NdjsonReader, chat_url, region_of, summary
 from tests.e2e.chat.proxy import CuttingProxy
-from tests.e2e.chat.twin import ACCESS_KEY, ROOT, SECRET_KEY, ChatTwin, running_twin
+from tests.e2e.chat.twin import ACCESS_KEY, ROOT, SECRET_KEY, ChatTwin
 
 ECHO = " ".join(f"word{i}" for i in range(30))
-
-
-@pytest.fixture(scope="module")
-def twin() -> Iterator[ChatTwin]:
-    with running_twin("none") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def iam_twin() -> Iterator[ChatTwin]:
-    with running_twin("iam") as running:
-        yield running
 
 
 @dataclass

@@ -44,18 +44,6 @@ ROWS = ["url", "auth", "models", "stream", "done", "cors"]
 
 
 @pytest.fixture(scope="module")
-def open_twin() -> Iterator[ChatTwin]:
-    with running_twin("none") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def iam_twin() -> Iterator[ChatTwin]:
-    with running_twin("iam") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
 def key_twin() -> Iterator[ChatTwin]:
     with running_twin("api_key", api_key=KEY, cors=CORS) as running:
         yield running
@@ -217,18 +205,18 @@ def test_a_wrong_origin_fails_cors(key_twin: ChatTwin) -> None:
     assert all(row["status"] == "pass" for row in result.rows() if row["name"] != "cors")
 
 
-def test_open_url_passes_with_a_warning_and_a_key_it_ignores_fails(open_twin: ChatTwin) -> None:
-    result = run_cli("check", "--url", open_twin.url, "--json")
+def test_open_url_passes_with_a_warning_and_a_key_it_ignores_fails(twin: ChatTwin) -> None:
+    result = run_cli("check", "--url", twin.url, "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.row("auth")["status"] == "warn"
     assert "anyone with the URL can use it" in result.row("auth")["detail"]
-    keyed = run_cli("check", "--url", open_twin.url, "--api-key", "some-key", "--json")
+    keyed = run_cli("check", "--url", twin.url, "--api-key", "some-key", "--json")
     assert keyed.returncode == 1
     assert "request without a key accepted too (HTTP 200)" in keyed.row("auth")["detail"]
 
 
-def test_a_model_that_is_not_allowed_fails_the_stream(open_twin: ChatTwin) -> None:
-    result = run_cli("check", "--url", open_twin.url, "--model", "not.allowed-v1", "--json")
+def test_a_model_that_is_not_allowed_fails_the_stream(twin: ChatTwin) -> None:
+    result = run_cli("check", "--url", twin.url, "--model", "not.allowed-v1", "--json")
     assert result.returncode == 1
     assert "HTTP 403 model_not_allowed" in result.row("stream")["detail"]
     assert result.row("done")["detail"] == "skipped (no stream)"
@@ -237,8 +225,8 @@ def test_a_model_that_is_not_allowed_fails_the_stream(open_twin: ChatTwin) -> No
 # --- through proxies, and against nothing ---------------------------------------------
 
 
-def test_a_buffering_proxy_fails_the_stream_check(open_twin: ChatTwin) -> None:
-    with BufferingProxy(open_twin.url) as proxy:
+def test_a_buffering_proxy_fails_the_stream_check(twin: ChatTwin) -> None:
+    with BufferingProxy(twin.url) as proxy:
         result = run_cli("check", "--url", proxy.url, "--json")
         answered = [method for method, _, _ in proxy.buffered]
     assert answered.count("POST") == 1  # the chat answer did go through the proxy
@@ -250,8 +238,8 @@ def test_a_buffering_proxy_fails_the_stream_check(open_twin: ChatTwin) -> None:
     assert result.row("done")["status"] == "pass"  # the answer was whole, only late
 
 
-def test_a_cut_stream_fails_the_done_check(open_twin: ChatTwin) -> None:
-    with CuttingProxy(open_twin.url) as proxy:
+def test_a_cut_stream_fails_the_done_check(twin: ChatTwin) -> None:
+    with CuttingProxy(twin.url) as proxy:
         proxy.cut_next(700)
         result = run_cli("check", "--url", proxy.url, "--json")
         assert proxy.cuts == 1
@@ -293,14 +281,14 @@ def test_a_silent_url_times_out_after_timeout() -> None:
 # --- the word `check` ------------------------------------------------------------------
 
 
-def test_check_alone_or_after_dashes_is_still_a_prompt(open_twin: ChatTwin) -> None:
-    alone = run_cli("check", env=cli_env(BEDROCK_STREAM_URL=open_twin.url))
+def test_check_alone_or_after_dashes_is_still_a_prompt(twin: ChatTwin) -> None:
+    alone = run_cli("check", env=cli_env(BEDROCK_STREAM_URL=twin.url))
     assert alone.returncode == 0, alone.stderr
-    assert last_user_text(open_twin) == "check"
+    assert last_user_text(twin) == "check"
     assert "RESULT" not in alone.stdout
-    dashed = run_cli("--url", open_twin.url, "--", "check", "--json")
+    dashed = run_cli("--url", twin.url, "--", "check", "--json")
     assert dashed.returncode == 0, dashed.stderr
-    assert last_user_text(open_twin) == "check --json"
+    assert last_user_text(twin) == "check --json"
     assert not dashed.stdout.startswith("{")
 
 

@@ -12,14 +12,13 @@ import pty
 import subprocess
 import sys
 import tty
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.chat.proxy import CuttingProxy
-from tests.e2e.chat.twin import ROOT, ChatTwin, running_twin
+from tests.e2e.chat.twin import ROOT, ChatTwin
 from tests.e2e.conftest import fetch
 from tests.e2e.test_cli import ECHO, Run, cli_env, run_cli
 
@@ -34,12 +33,6 @@ WEATHER = {
     "description": "The weather in a city",
     "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
 }
-
-
-@pytest.fixture(scope="module")
-def twin() -> Iterator[ChatTwin]:
-    with running_twin("none") as running:
-        yield running
 
 
 def events_of(twin: ChatTwin, body: dict[str, Any]) -> list[dict[str, Any]]:

@@ -41,12 +41,6 @@ SAMPLER = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def twin() -> Iterator[ChatTwin]:
-    with running_twin("none") as running:
-        yield running
-
-
 @pytest.fixture
 def page(browser: Browser, twin: ChatTwin) -> Iterator[Page]:
     page = open_page(browser, twin.url, viewport={"width": 960, "height": 720})

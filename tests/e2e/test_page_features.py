@@ -34,7 +34,7 @@ from tests.e2e.chat.page_support import (
     wait_state,
 )
 from tests.e2e.chat.proxy import CuttingProxy
-from tests.e2e.chat.twin import ChatTwin, running_twin
+from tests.e2e.chat.twin import ChatTwin
 
 CLAUDE = "global.anthropic.claude-haiku-4-5-20251001-v1:0"  # budget reasoning, images, PDFs
 DEEPSEEK = "us.deepseek.r1-v1:0"  # always reasons, text only
@@ -118,12 +118,6 @@ def hand_over(page: Page, how: str, name: str, mime: str, data: bytes) -> None:
     }""",
         [how, name, mime, base64.b64encode(data).decode()],
     )
-
-
-@pytest.fixture(scope="module")
-def twin() -> Iterator[ChatTwin]:
-    with running_twin("none") as running:
-        yield running
 
 
 @pytest.fixture
