@@ -13,6 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from local.function_url import UrlConfig
 from local.function_url.twin import LocalFunctionUrl
@@ -236,6 +239,25 @@ def fetch(
         return Received(response.status, response.getheaders(), chunks, complete, sent_at)
     finally:
         conn.close()
+
+
+def sigv4_headers(
+    url: str,
+    body: bytes,
+    access_key: str,
+    secret_key: str,
+    *,
+    region: str = "us-east-1",
+    extra: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The headers of a JSON POST to ``url`` signed with SigV4 for the `lambda` service, as an
+    AWS_IAM Function URL wants them.
+    https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
+    """
+    headers = {"Content-Type": "application/json", **(extra or {})}
+    request = AWSRequest(method="POST", url=url, data=body, headers=headers)
+    SigV4Auth(Credentials(access_key, secret_key), "lambda", region).add_auth(request)
+    return dict(request.headers.items())
 
 
 def json_body(received: Received) -> Any:
