@@ -19,7 +19,7 @@ import pytest
 
 from tests.e2e.chat.proxy import CuttingProxy
 from tests.e2e.chat.twin import ROOT, ChatTwin
-from tests.e2e.conftest import fetch
+from tests.e2e.handler_twin.exchange import post
 from tests.e2e.test_cli import ECHO, Run, cli_env, run_cli
 
 DEEPSEEK = "us.deepseek.r1-v1:0"
@@ -37,13 +37,7 @@ WEATHER = {
 
 def events_of(twin: ChatTwin, body: dict[str, Any]) -> list[dict[str, Any]]:
     """The NDJSON events of one request sent straight to the twin (the oracle)."""
-    received = fetch(
-        twin.url,
-        "/chat",
-        method="POST",
-        body=json.dumps({**body, "format": "ndjson"}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
+    received = post(twin, {**body, "format": "ndjson"})
     assert received.status == 200, received.body
     return [json.loads(line) for line in received.body.splitlines() if line.strip()]
 
@@ -296,13 +290,7 @@ def test_chat_keeps_attachments_in_the_conversation(twin: ChatTwin, tmp_path: Pa
 
 def cut_after_first_deltas(twin: ChatTwin, body: dict[str, Any]) -> int:
     """A cut offset well inside the deltas: after the reasoning and a few words."""
-    received = fetch(
-        twin.url,
-        "/chat",
-        method="POST",
-        body=json.dumps({**body, "format": "ndjson"}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
+    received = post(twin, {**body, "format": "ndjson"})
     first_delta = received.body.index(b'"type":"delta"')
     return first_delta + 250  # chunk framing adds a few bytes per event before it
 

@@ -9,7 +9,6 @@ served through the alias; restore time itself cannot be measured here.
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +21,7 @@ from local.function_url.twin import LocalFunctionUrl
 from local.lambda_env import ExecutionEnvironment, FunctionConfig
 from tests.e2e.chat.twin import ROOT, serving, stack_settings
 from tests.e2e.conftest import fetch
-from tests.e2e.handler_twin.wire import parse_sse
+from tests.e2e.handler_twin.wire import log_docs, parse_sse
 from tests.functional.runtime.conftest import BOOTSTRAP, TASK_ROOT
 
 PREFIX = "/2018-06-01/runtime"
@@ -42,9 +41,7 @@ def twin() -> Iterator[tuple[LocalFunctionUrl, list[str]]]:
 
 
 def _records(logs: list[str], message: str) -> list[dict[str, object]]:
-    records = [json.loads(text) for _, _, text in (line.partition("] ") for line in logs)
-               if text.startswith('{"level"')]  # fmt: skip
-    return [record for record in records if record.get("message") == message]
+    return [doc for doc in log_docs(logs) if doc.get("message") == message]
 
 
 def test_a_snapstart_environment_restores_then_streams(

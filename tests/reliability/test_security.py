@@ -25,6 +25,7 @@ import pytest
 from tests.e2e.chat.twin import ACCESS_KEY, REGION, SECRET_KEY, ChatTwin, running_twin
 from tests.e2e.conftest import Received, fetch, sigv4_headers
 from tests.e2e.handler_twin.exchange import echo, post, request_record
+from tests.e2e.handler_twin.wire import starts
 from tests.reliability.seen import leaks, seen
 from tests.unit.media_samples import PNG, b64
 
@@ -46,7 +47,7 @@ def iam_twin() -> Iterator[ChatTwin]:
 
 
 def _starts(twin: ChatTwin) -> int:
-    return sum("] START RequestId: " in line for line in list(twin.logs))
+    return len(starts(list(twin.logs)))
 
 
 @pytest.mark.parametrize("how", ["unsigned", "wrong-secret", "tampered-body", "wrong-signature"])
