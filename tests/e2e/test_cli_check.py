@@ -18,6 +18,7 @@ from local.lambda_env.overrides import LOCAL_MODELS
 from tests.e2e.chat.buffering_proxy import BufferingProxy
 from tests.e2e.chat.proxy import CuttingProxy
 from tests.e2e.chat.twin import ACCESS_KEY, ROOT, SECRET_KEY, ChatTwin, running_twin
+from tests.e2e.cli_process import cli_env
 
 KEY = "check-test-key-7f3a"
 ORIGIN = "https://app.example.com"
@@ -59,19 +60,6 @@ class Checked:
 
     def row(self, name: str) -> dict[str, Any]:
         return next(row for row in self.rows() if row["name"] == name)
-
-
-def cli_env(**extra: str) -> dict[str, str]:
-    """A clean environment: no AWS config of the machine's, no URL unless given."""
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": "/tmp",
-        "AWS_CONFIG_FILE": "/nonexistent",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-    env.update(extra)
-    return env
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, limit_s: float = 90) -> Checked:

@@ -19,8 +19,8 @@ import pytest
 
 from tests.e2e.chat.proxy import CuttingProxy
 from tests.e2e.chat.twin import ROOT, ChatTwin
+from tests.e2e.cli_process import ECHO, Run, cli_env, run_cli
 from tests.e2e.handler_twin.exchange import post
-from tests.e2e.test_cli import ECHO, Run, cli_env, run_cli
 
 DEEPSEEK = "us.deepseek.r1-v1:0"
 NOVA2 = "us.amazon.nova-2-lite-v1:0"
