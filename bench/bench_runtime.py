@@ -106,20 +106,28 @@ def _spawn_ms(command: list[str], env: dict[str, str], ready: RuntimeApiServer |
     return elapsed
 
 
+def _base_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+def _bootstrap(api: RuntimeApiServer, handler: str, task: Path) -> tuple[list[str], dict[str, str]]:
+    """The command and environment that start the real bootstrap on ``task`` as Lambda would."""
+    env = {
+        **_base_env(),
+        "AWS_LAMBDA_RUNTIME_API": api.address,
+        "_HANDLER": handler,
+        "LAMBDA_TASK_ROOT": str(task),
+    }
+    return [str(ROOT / "lambda_src" / "bootstrap"), sys.executable, "bootstrap.py"], env
+
+
 def bench_startup() -> tuple[list[float], list[float]]:
     """Spawn to first ``GET /next`` through the bootstrap, and a bare interpreter start."""
-    base_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     to_next, bare = [], []
     for _ in range(STARTS):
-        bare.append(_spawn_ms([sys.executable, "-u", "-c", "pass"], base_env, None))
+        bare.append(_spawn_ms([sys.executable, "-u", "-c", "pass"], _base_env(), None))
         with RuntimeApiServer() as api:
-            env = {
-                **base_env,
-                "AWS_LAMBDA_RUNTIME_API": api.address,
-                "_HANDLER": "handlers.returns_nothing",
-                "LAMBDA_TASK_ROOT": str(TASK),
-            }
-            command = [str(ROOT / "lambda_src" / "bootstrap"), sys.executable, "bootstrap.py"]
+            command, env = _bootstrap(api, "handlers.returns_nothing", TASK)
             to_next.append(_spawn_ms(command, env, api))
     return to_next, bare
 
@@ -130,16 +138,9 @@ def bench_throughput(total: int, chunk: int, runs: int = 3) -> list[float]:
     The real bootstrap runs bench/functions/bulk.py in its own process, as in Lambda; the rate
     is the body bytes over the time from the first to the last body chunk the Runtime API read.
     """
-    base_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     rates = []
     with RuntimeApiServer() as api:
-        env = {
-            **base_env,
-            "AWS_LAMBDA_RUNTIME_API": api.address,
-            "_HANDLER": "bulk.handler",
-            "LAMBDA_TASK_ROOT": str(BULK_TASK),
-        }
-        command = [str(ROOT / "lambda_src" / "bootstrap"), sys.executable, "bootstrap.py"]
+        command, env = _bootstrap(api, "bulk.handler", BULK_TASK)
         process = subprocess.Popen(command, env=env, cwd=BULK_TASK, stdin=subprocess.DEVNULL)
         try:
             for _ in range(runs):

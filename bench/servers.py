@@ -39,19 +39,25 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Close its stdin (the twin server stops at EOF), then terminate it after 15 s."""
     if process.stdin is not None:
         with contextlib.suppress(OSError):
             process.stdin.close()
     try:
         process.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _terminate(process)
 
 
 @contextlib.contextmanager
@@ -105,12 +111,7 @@ def peer(bedrock_url: str, model: str) -> Iterator[str]:
         _wait_port(port, process, timeout=30)
         yield f"http://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _terminate(process)
 
 
 def children(pid: int) -> list[int]:

@@ -78,6 +78,13 @@ def sized_request(
     return request_head(method, path, headers) + body
 
 
+def _accepted(response: Response) -> Response:
+    """The response when its status is 2xx; RuntimeApiError otherwise."""
+    if not 200 <= response.status < 300:
+        raise RuntimeApiError(f"Runtime API answered {response.status}: {response.body!r}")
+    return response
+
+
 class RuntimeClient:
     """Talks to ``AWS_LAMBDA_RUNTIME_API``; the address is a parameter for tests."""
 
@@ -98,9 +105,7 @@ class RuntimeClient:
             self.connection.reset()
             self.connection.send(data)
             response = self.connection.read_response()
-        if not 200 <= response.status < 300:
-            raise RuntimeApiError(f"Runtime API answered {response.status}: {response.body!r}")
-        return response
+        return _accepted(response)
 
     def next_invocation(self) -> InvocationRequest:
         """Block until the next event arrives, on a fresh connection if the last one broke."""
@@ -123,14 +128,19 @@ class RuntimeClient:
         path = _invocation_path(request_id, "response")
         self._exchange(sized_request(self.host, "POST", path, body))
 
-    def report_error(self, request_id: str, payload: ErrorPayload, xray_cause: str = "") -> None:
-        """Post an invocation error (only before a streamed response was opened)."""
+    def _post_error(
+        self, path: str, payload: ErrorPayload, error_type: str, xray_cause: str
+    ) -> None:
         body = json.dumps(payload).encode()
-        path = _invocation_path(request_id, "error")
         request = sized_request(
-            self.host, "POST", path, body, error_type=payload["errorType"], xray_cause=xray_cause
+            self.host, "POST", path, body, error_type=error_type, xray_cause=xray_cause
         )
         self._exchange(request)
+
+    def report_error(self, request_id: str, payload: ErrorPayload, xray_cause: str = "") -> None:
+        """Post an invocation error (only before a streamed response was opened)."""
+        path = _invocation_path(request_id, "error")
+        self._post_error(path, payload, payload["errorType"], xray_cause)
 
     def report_init_error(
         self, payload: ErrorPayload, xray_cause: str = "", error_type: str = ""
@@ -140,17 +150,8 @@ class RuntimeClient:
         The error-type header is the payload's type unless error_type names another (SnapStart's
         Runtime.BeforeSnapshotError, as awslambdaric sends it).
         """
-        body = json.dumps(payload).encode()
         path = f"{API_PREFIX}/init/error"
-        request = sized_request(
-            self.host,
-            "POST",
-            path,
-            body,
-            error_type=error_type or payload["errorType"],
-            xray_cause=xray_cause,
-        )
-        self._exchange(request)
+        self._post_error(path, payload, error_type or payload["errorType"], xray_cause)
 
     def restore_next(self) -> None:
         """``GET /restore/next`` (SnapStart): returns once this environment is restored.
@@ -167,20 +168,9 @@ class RuntimeClient:
 
     def report_restore_error(self, payload: ErrorPayload, xray_cause: str = "") -> None:
         """Post a failed after-restore hook (SnapStart) as Runtime.AfterRestoreError."""
-        body = json.dumps(payload).encode()
         path = f"{API_PREFIX}/restore/error"
-        request = sized_request(
-            self.host,
-            "POST",
-            path,
-            body,
-            error_type=AFTER_RESTORE_ERROR,
-            xray_cause=xray_cause,
-        )
-        self._exchange(request)
+        self._post_error(path, payload, AFTER_RESTORE_ERROR, xray_cause)
 
     def finish_stream(self) -> None:
         """Read the Runtime API's answer to a streamed response that was just ended."""
-        response = self.connection.read_response()
-        if not 200 <= response.status < 300:
-            raise RuntimeApiError(f"Runtime API answered {response.status}: {response.body!r}")
+        _accepted(self.connection.read_response())

@@ -13,10 +13,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from local.function_url import UrlConfig
 from local.function_url.twin import LocalFunctionUrl
 from local.lambda_env import FunctionConfig
+from tests.e2e.chat.twin import ChatTwin, running_twin
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = Path(__file__).resolve().parent / "functions"
@@ -169,6 +173,23 @@ def make_twin(task_root: Path) -> Iterator[MakeTwin]:
             assert not env.alive, f"{env.env_id} (pid {env.pid}) outlived the twin"
 
 
+@pytest.fixture(scope="module")
+def twin() -> Iterator[ChatTwin]:
+    """The real function behind the local URL with AUTH=none, one per module that asks.
+
+    A module that needs other settings defines a `twin` of its own, which takes precedence.
+    """
+    with running_twin("none") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def iam_twin() -> Iterator[ChatTwin]:
+    """The same with AUTH=iam: the URL takes only requests signed with the local credentials."""
+    with running_twin("iam") as running:
+        yield running
+
+
 @dataclass
 class Received:
     """An HTTP response read chunk by chunk, with arrival times."""
@@ -218,6 +239,25 @@ def fetch(
         return Received(response.status, response.getheaders(), chunks, complete, sent_at)
     finally:
         conn.close()
+
+
+def sigv4_headers(
+    url: str,
+    body: bytes,
+    access_key: str,
+    secret_key: str,
+    *,
+    region: str = "us-east-1",
+    extra: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The headers of a JSON POST to ``url`` signed with SigV4 for the `lambda` service, as an
+    AWS_IAM Function URL wants them.
+    https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
+    """
+    headers = {"Content-Type": "application/json", **(extra or {})}
+    request = AWSRequest(method="POST", url=url, data=body, headers=headers)
+    SigV4Auth(Credentials(access_key, secret_key), "lambda", region).add_auth(request)
+    return dict(request.headers.items())
 
 
 def json_body(received: Received) -> Any:

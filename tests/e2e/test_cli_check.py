@@ -13,22 +13,12 @@ from typing import Any
 import pytest
 
 from cli import probes
-from cli.main import is_check
-from cli.verdicts import (
-    Arrival,
-    StreamTrace,
-    judge_auth,
-    judge_done,
-    judge_models,
-    judge_preflight,
-    judge_stream,
-)
-from cli.wire import StreamEvent
 from local.function_url import CorsConfig
 from local.lambda_env.overrides import LOCAL_MODELS
 from tests.e2e.chat.buffering_proxy import BufferingProxy
 from tests.e2e.chat.proxy import CuttingProxy
 from tests.e2e.chat.twin import ACCESS_KEY, ROOT, SECRET_KEY, ChatTwin, running_twin
+from tests.e2e.cli_process import cli_env
 
 KEY = "check-test-key-7f3a"
 ORIGIN = "https://app.example.com"
@@ -41,18 +31,6 @@ CORS = CorsConfig(
     max_age=3600,
 )
 ROWS = ["url", "auth", "models", "stream", "done", "cors"]
-
-
-@pytest.fixture(scope="module")
-def open_twin() -> Iterator[ChatTwin]:
-    with running_twin("none") as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def iam_twin() -> Iterator[ChatTwin]:
-    with running_twin("iam") as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -82,19 +60,6 @@ class Checked:
 
     def row(self, name: str) -> dict[str, Any]:
         return next(row for row in self.rows() if row["name"] == name)
-
-
-def cli_env(**extra: str) -> dict[str, str]:
-    """A clean environment: no AWS config of the machine's, no URL unless given."""
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": "/tmp",
-        "AWS_CONFIG_FILE": "/nonexistent",
-        "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-    env.update(extra)
-    return env
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, limit_s: float = 90) -> Checked:
@@ -217,18 +182,18 @@ def test_a_wrong_origin_fails_cors(key_twin: ChatTwin) -> None:
     assert all(row["status"] == "pass" for row in result.rows() if row["name"] != "cors")
 
 
-def test_open_url_passes_with_a_warning_and_a_key_it_ignores_fails(open_twin: ChatTwin) -> None:
-    result = run_cli("check", "--url", open_twin.url, "--json")
+def test_open_url_passes_with_a_warning_and_a_key_it_ignores_fails(twin: ChatTwin) -> None:
+    result = run_cli("check", "--url", twin.url, "--json")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.row("auth")["status"] == "warn"
     assert "anyone with the URL can use it" in result.row("auth")["detail"]
-    keyed = run_cli("check", "--url", open_twin.url, "--api-key", "some-key", "--json")
+    keyed = run_cli("check", "--url", twin.url, "--api-key", "some-key", "--json")
     assert keyed.returncode == 1
     assert "request without a key accepted too (HTTP 200)" in keyed.row("auth")["detail"]
 
 
-def test_a_model_that_is_not_allowed_fails_the_stream(open_twin: ChatTwin) -> None:
-    result = run_cli("check", "--url", open_twin.url, "--model", "not.allowed-v1", "--json")
+def test_a_model_that_is_not_allowed_fails_the_stream(twin: ChatTwin) -> None:
+    result = run_cli("check", "--url", twin.url, "--model", "not.allowed-v1", "--json")
     assert result.returncode == 1
     assert "HTTP 403 model_not_allowed" in result.row("stream")["detail"]
     assert result.row("done")["detail"] == "skipped (no stream)"
@@ -237,8 +202,8 @@ def test_a_model_that_is_not_allowed_fails_the_stream(open_twin: ChatTwin) -> No
 # --- through proxies, and against nothing ---------------------------------------------
 
 
-def test_a_buffering_proxy_fails_the_stream_check(open_twin: ChatTwin) -> None:
-    with BufferingProxy(open_twin.url) as proxy:
+def test_a_buffering_proxy_fails_the_stream_check(twin: ChatTwin) -> None:
+    with BufferingProxy(twin.url) as proxy:
         result = run_cli("check", "--url", proxy.url, "--json")
         answered = [method for method, _, _ in proxy.buffered]
     assert answered.count("POST") == 1  # the chat answer did go through the proxy
@@ -250,8 +215,8 @@ def test_a_buffering_proxy_fails_the_stream_check(open_twin: ChatTwin) -> None:
     assert result.row("done")["status"] == "pass"  # the answer was whole, only late
 
 
-def test_a_cut_stream_fails_the_done_check(open_twin: ChatTwin) -> None:
-    with CuttingProxy(open_twin.url) as proxy:
+def test_a_cut_stream_fails_the_done_check(twin: ChatTwin) -> None:
+    with CuttingProxy(twin.url) as proxy:
         proxy.cut_next(700)
         result = run_cli("check", "--url", proxy.url, "--json")
         assert proxy.cuts == 1
@@ -293,14 +258,14 @@ def test_a_silent_url_times_out_after_timeout() -> None:
 # --- the word `check` ------------------------------------------------------------------
 
 
-def test_check_alone_or_after_dashes_is_still_a_prompt(open_twin: ChatTwin) -> None:
-    alone = run_cli("check", env=cli_env(BEDROCK_STREAM_URL=open_twin.url))
+def test_check_alone_or_after_dashes_is_still_a_prompt(twin: ChatTwin) -> None:
+    alone = run_cli("check", env=cli_env(BEDROCK_STREAM_URL=twin.url))
     assert alone.returncode == 0, alone.stderr
-    assert last_user_text(open_twin) == "check"
+    assert last_user_text(twin) == "check"
     assert "RESULT" not in alone.stdout
-    dashed = run_cli("--url", open_twin.url, "--", "check", "--json")
+    dashed = run_cli("--url", twin.url, "--", "check", "--json")
     assert dashed.returncode == 0, dashed.stderr
-    assert last_user_text(open_twin) == "check --json"
+    assert last_user_text(twin) == "check --json"
     assert not dashed.stdout.startswith("{")
 
 
@@ -318,126 +283,3 @@ def test_help_documents_the_check() -> None:
     bad_origin = run_cli("check", "--url", "http://127.0.0.1:9", "--origin", "app.example.com")
     assert bad_origin.returncode == 2
     assert "not an origin" in bad_origin.stderr
-
-
-def test_is_check() -> None:
-    assert is_check(["check", "--url", "u"])
-    assert is_check(["check", "--help"])
-    assert not is_check(["check"])
-    assert not is_check(["check", "this", "--url", "u"])
-    assert not is_check(["check", "--", "x"])
-    assert not is_check(["check", "-"])
-    assert not is_check(["--url", "u", "check", "--json"])
-
-
-# --- the verdicts, on made-up observations ----------------------------------------------
-
-
-def done_event(ttft_ms: int, duration_ms: int) -> StreamEvent:
-    metrics = {"ttft_ms": ttft_ms, "duration_ms": duration_ms, "output_tokens_per_s": 50.0}
-    usage = {"input_tokens": 11, "output_tokens": 100}
-    return StreamEvent("done", {"stop_reason": "end_turn", "usage": usage, "metrics": metrics})
-
-
-def trace(times: list[float], terminal: StreamEvent | None) -> StreamTrace:
-    """Reads at ``times``: start first, then deltas, the terminal event with the last."""
-    kinds: list[tuple[str, ...]] = [("start",), *[("delta",)] * (len(times) - 1)]
-    if terminal is not None:
-        kinds[-1] = (*kinds[-1], terminal.type)
-    arrivals = tuple(Arrival(t, 40, k) for t, k in zip(times, kinds, strict=True))
-    return StreamTrace(arrivals, terminal, model="m")
-
-
-def test_stream_verdicts() -> None:
-    spread_out = [0.05 + 0.02 * i for i in range(101)]  # 2 s of reads
-    assert judge_stream(trace(spread_out, done_event(300, 2300))).status == "pass"
-    # All at once after the function streamed for 2 s: buffered somewhere.
-    at_once = judge_stream(trace([2.30, 2.301, 2.302], done_event(300, 2300)))
-    assert at_once.status == "fail"
-    assert "buffers" in at_once.detail
-    one_read = StreamTrace((Arrival(2.3, 4000, ("start", "delta", "done")),), done_event(300, 2300))
-    assert judge_stream(one_read).status == "fail"
-    # Streamed, but with jitter: 60 % of the function's window still passes.
-    assert judge_stream(trace([0.1, 0.5, 0.9, 1.3, 1.7], done_event(300, 2300))).status == "pass"
-    # Too quick to tell anything: a warning, never a failure.
-    assert judge_stream(trace([0.1, 0.1, 0.1], done_event(300, 350))).status == "warn"
-    # An error ended it (no metrics): spread alone shows streaming; a short one tells nothing.
-    error = StreamEvent("error", {"code": "throttled", "message": "slow down", "retryable": True})
-    assert judge_stream(trace([0.1, 0.3, 0.6, 0.9], error)).status == "pass"
-    assert judge_stream(trace([0.9, 0.91, 0.92, 0.93], error)).status == "warn"
-    assert judge_stream(trace([0.9, 0.91, 0.92, 0.93], None)).status == "warn"  # cut off
-    # A done without metrics: spread alone decides, and all at once is buffered.
-    bare_done = StreamEvent("done", {"stop_reason": "end_turn"})
-    assert judge_stream(trace([0.1, 0.3, 0.6, 0.9], bare_done)).status == "pass"
-    assert judge_stream(trace([0.9, 0.91, 0.92, 0.93], bare_done)).status == "fail"
-    no_text = StreamTrace((Arrival(0.1, 40, ("start",)),), None, cut="reset")
-    assert judge_stream(no_text).status == "fail"
-
-
-def test_done_verdicts() -> None:
-    done = judge_done(trace([0.1, 0.2], done_event(100, 200)))
-    assert (done.status, done.detail) == ("pass", "stop end_turn, 11 in / 100 out tokens from m")
-    error = StreamEvent("error", {"code": "upstream_stalled", "message": "no event for 60 s"})
-    failed = judge_done(trace([0.1, 0.2], error))
-    assert failed.status == "fail"
-    assert "upstream_stalled: no event for 60 s" in failed.detail
-    cut = judge_done(StreamTrace((Arrival(0.1, 50, ("start",)),), None, cut="reset", leftover=9))
-    assert (
-        cut.detail
-        == "cut off after 50 bytes without done or error: reset, 9 bytes of a record unfinished"
-    )
-    html = judge_done(StreamTrace((Arrival(0.1, 90, ()),), None, content_type="text/html"))
-    assert html.detail == "no NDJSON events in 90 bytes (text/html)"
-
-
-def test_models_verdicts() -> None:
-    good = b'{"models": ["a", "b"], "default": "b"}'
-    assert judge_models(200, good, "").detail == "2 models allowed, default b"
-    bad = {
-        b"[]": "not a JSON object",
-        b'{"models": [], "default": "a"}': "no non-empty `models` list",
-        b'{"models": ["a", 3], "default": "a"}': "not a model id",
-        b'{"models": ["a"], "default": "z"}': "`default` ('z') that is not one of its 1 models",
-        b"<html>": "is not JSON",
-    }
-    for body, reason in bad.items():
-        row = judge_models(200, body, "")
-        assert row.status == "fail"
-        assert reason in row.detail, row.detail
-    assert judge_models(404, b"", "not_found: no route").detail == (
-        "GET /models answered HTTP 404 not_found: no route"
-    )
-
-
-def test_auth_verdicts() -> None:
-    assert judge_auth("sigv4", 200, "", 403).status == "pass"
-    assert judge_auth("sigv4", 200, "", 401).status == "fail"  # an AWS_IAM URL says 403
-    assert judge_auth("api_key", 200, "", 401).status == "pass"
-    assert judge_auth("api_key", 200, "", 403).status == "pass"
-    assert judge_auth("api_key", 200, "", 500).detail.endswith("answered HTTP 500, not 401 or 403")
-    assert "failed: timed out" in judge_auth("sigv4", 200, "", "timed out").detail
-    assert judge_auth("api_key", 401, "unauthorized: key?", None).status == "fail"
-    assert judge_auth("none", 200, "", None).status == "warn"
-    assert judge_auth("none", 403, "", None).status == "fail"
-
-
-def test_preflight_verdicts() -> None:
-    allowed = {
-        "access-control-allow-origin": ORIGIN,
-        "access-control-allow-methods": "GET, POST",
-        "access-control-allow-headers": "content-type, x-api-key",
-        "access-control-max-age": "3600",
-    }
-    ask = ("content-type",)
-    assert judge_preflight(ORIGIN, ask, 200, allowed).status == "pass"
-    wildcard = {"access-control-allow-origin": "*", "access-control-allow-headers": "*"}
-    assert judge_preflight(ORIGIN, ask, 204, wildcard).status == "pass"  # no methods: POST is safe
-    failing = {
-        "other origin": (200, {**allowed, "access-control-allow-origin": "https://x.example"}),
-        "no POST": (200, {**allowed, "access-control-allow-methods": "GET"}),
-        "header missing": (200, {**allowed, "access-control-allow-headers": "accept"}),
-        "no headers": (200, {"access-control-allow-origin": ORIGIN}),
-        "status": (403, allowed),
-    }
-    for case, (status, headers) in failing.items():
-        assert judge_preflight(ORIGIN, ask, status, headers).status == "fail", case

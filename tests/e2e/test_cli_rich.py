@@ -12,16 +12,15 @@ import pty
 import subprocess
 import sys
 import tty
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.chat.proxy import CuttingProxy
-from tests.e2e.chat.twin import ROOT, ChatTwin, running_twin
-from tests.e2e.conftest import fetch
-from tests.e2e.test_cli import ECHO, Run, cli_env, run_cli
+from tests.e2e.chat.twin import ROOT, ChatTwin
+from tests.e2e.cli_process import ECHO, Run, cli_env, run_cli
+from tests.e2e.handler_twin.exchange import post
 
 DEEPSEEK = "us.deepseek.r1-v1:0"
 NOVA2 = "us.amazon.nova-2-lite-v1:0"
@@ -36,21 +35,9 @@ WEATHER = {
 }
 
 
-@pytest.fixture(scope="module")
-def twin() -> Iterator[ChatTwin]:
-    with running_twin("none") as running:
-        yield running
-
-
 def events_of(twin: ChatTwin, body: dict[str, Any]) -> list[dict[str, Any]]:
     """The NDJSON events of one request sent straight to the twin (the oracle)."""
-    received = fetch(
-        twin.url,
-        "/chat",
-        method="POST",
-        body=json.dumps({**body, "format": "ndjson"}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
+    received = post(twin, {**body, "format": "ndjson"})
     assert received.status == 200, received.body
     return [json.loads(line) for line in received.body.splitlines() if line.strip()]
 
@@ -303,13 +290,7 @@ def test_chat_keeps_attachments_in_the_conversation(twin: ChatTwin, tmp_path: Pa
 
 def cut_after_first_deltas(twin: ChatTwin, body: dict[str, Any]) -> int:
     """A cut offset well inside the deltas: after the reasoning and a few words."""
-    received = fetch(
-        twin.url,
-        "/chat",
-        method="POST",
-        body=json.dumps({**body, "format": "ndjson"}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
+    received = post(twin, {**body, "format": "ndjson"})
     first_delta = received.body.index(b'"type":"delta"')
     return first_delta + 250  # chunk framing adds a few bytes per event before it
 

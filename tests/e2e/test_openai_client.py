@@ -21,7 +21,7 @@ import pytest
 
 from tests.e2e.chat.twin import ChatTwin, running_twin
 from tests.e2e.conftest import fetch
-from tests.e2e.handler_twin.wire import log_records
+from tests.e2e.handler_twin.wire import log_docs
 from tests.unit.media_samples import PNG
 
 ECHO = " ".join(f"token{i}" for i in range(20))
@@ -309,11 +309,7 @@ def test_top_p_is_dropped_for_a_model_that_takes_one_sampler(
     assert request.body is not None
     assert request.body["inferenceConfig"]["temperature"] == 0.5
     assert "topP" not in request.body["inferenceConfig"]
-    dropped = [
-        doc
-        for _, doc in log_records(list(twin.logs))
-        if isinstance(doc, dict) and doc.get("dropped") == ["top_p"]
-    ]
+    dropped = [doc for doc in log_docs(list(twin.logs)) if doc.get("dropped") == ["top_p"]]
     assert dropped
     assert "hello" not in json.dumps(dropped)  # logged without content
     # /chat refuses the same request instead (docs/API.md §12.1)

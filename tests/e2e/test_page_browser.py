@@ -18,11 +18,13 @@ from tests.e2e.chat.page_support import (
     ERROR,
     META,
     chat_bodies,
+    cut_answer,
     open_page,
+    proxied_page,
+    resume,
     send,
     wait_state,
 )
-from tests.e2e.chat.proxy import CuttingProxy
 from tests.e2e.chat.twin import ChatTwin, running_twin
 
 # Samples the last answer's length, the page state and the live figures every 40 ms.
@@ -39,12 +41,6 @@ SAMPLER = """() => {
     });
   }, 40);
 }"""
-
-
-@pytest.fixture(scope="module")
-def twin() -> Iterator[ChatTwin]:
-    with running_twin("none") as running:
-        yield running
 
 
 @pytest.fixture
@@ -155,24 +151,14 @@ def test_resume_after_a_cut_stream_appends_only_the_continuation(
     browser: Browser, twin: ChatTwin
 ) -> None:
     echo = " ".join(f"word{i}" for i in range(30))
-    with CuttingProxy(twin.url) as proxy:
-        page = open_page(browser, proxy.url)
-        try:
-            twin.bedrock.clear()
-            proxy.cut_next(400)  # `start` and a few deltas, then mid-event
-            send(page, f"#! echo rate=40\n{echo}")
-            assert wait_state(page, "cut", "done", "error") == "cut"
-            partial = page.locator(ANSWER).inner_text()
-            assert partial
-            assert echo.startswith(partial)
-            assert partial != echo
-            assert "cut off" in page.locator(ERROR).inner_text()
-            page.get_by_role("button", name="Resume", exact=True).click()
-            assert wait_state(page, "done", "cut", "error") == "done"
-            assert page.locator(ANSWER).inner_text() == echo
-            assert proxy.cuts == 1
-        finally:
-            page.context.close()
+    with proxied_page(browser, twin.url) as (page, proxy):
+        twin.bedrock.clear()
+        proxy.cut_next(400)  # `start` and a few deltas, then mid-event
+        send(page, f"#! echo rate=40\n{echo}")
+        partial = cut_answer(page, echo)
+        assert "cut off" in page.locator(ERROR).inner_text()
+        resume(page, echo)
+        assert proxy.cuts == 1
     resumed = twin.bedrock_messages()[-1]
     assert resumed[-1] == {"role": "assistant", "content": [{"text": partial}]}
 

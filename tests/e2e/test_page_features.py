@@ -28,13 +28,15 @@ from tests.e2e.chat.page_support import (
     THINKING,
     chat_bodies,
     choose_model,
+    cut_answer,
     open_options,
     open_page,
+    proxied_page,
+    resume,
     send,
     wait_state,
 )
-from tests.e2e.chat.proxy import CuttingProxy
-from tests.e2e.chat.twin import ChatTwin, running_twin
+from tests.e2e.chat.twin import ChatTwin
 
 CLAUDE = "global.anthropic.claude-haiku-4-5-20251001-v1:0"  # budget reasoning, images, PDFs
 DEEPSEEK = "us.deepseek.r1-v1:0"  # always reasons, text only
@@ -118,12 +120,6 @@ def hand_over(page: Page, how: str, name: str, mime: str, data: bytes) -> None:
     }""",
         [how, name, mime, base64.b64encode(data).decode()],
     )
-
-
-@pytest.fixture(scope="module")
-def twin() -> Iterator[ChatTwin]:
-    with running_twin("none") as running:
-        yield running
 
 
 @pytest.fixture
@@ -275,27 +271,17 @@ def test_resume_after_reasoning_continues_without_it_when_the_model_refuses(
     browser: Browser, twin: ChatTwin
 ) -> None:
     echo = " ".join(f"word{i}" for i in range(80))
-    with CuttingProxy(twin.url) as proxy:
-        page = open_page(browser, proxy.url)
-        try:
-            bodies = chat_bodies(page)
-            open_options(page)
-            page.select_option("#reasoning", "low")
-            proxy.cut_next(1600)  # `start`, the reasoning, some deltas, then mid-event
-            # (no think=N: the local Bedrock refuses that directive once reasoning is off)
-            send(page, f"#! echo rate=60\n{echo}")
-            assert wait_state(page, "cut", "done", "error") == "cut"
-            partial = page.locator(ANSWER).inner_text()
-            assert partial
-            assert echo.startswith(partial)
-            assert partial != echo
-            page.get_by_role("button", name="Resume", exact=True).click()
-            assert wait_state(page, "done", "cut", "error") == "done"
-            assert page.locator(ANSWER).inner_text() == echo
-            assert "resumed without reasoning" in page.locator(META).inner_text()
-            expect(page.locator(ERROR)).to_be_empty()
-        finally:
-            page.context.close()
+    with proxied_page(browser, twin.url) as (page, proxy):
+        bodies = chat_bodies(page)
+        open_options(page)
+        page.select_option("#reasoning", "low")
+        proxy.cut_next(1600)  # `start`, the reasoning, some deltas, then mid-event
+        # (no think=N: the local Bedrock refuses that directive once reasoning is off)
+        send(page, f"#! echo rate=60\n{echo}")
+        cut_answer(page, echo)
+        resume(page, echo)
+        assert "resumed without reasoning" in page.locator(META).inner_text()
+        expect(page.locator(ERROR)).to_be_empty()
     # Claude refuses to continue a prefill while thinking (a 400): the page asked again
     # without reasoning, with the same partial answer last.
     first, refused, resumed = bodies

@@ -17,7 +17,7 @@ from tests.e2e.chat.page_support import (
     send,
     wait_state,
 )
-from tests.e2e.chat.twin import ChatTwin, running_twin
+from tests.e2e.chat.twin import ChatTwin
 
 CODE = 'print("streamed <b>safely</b>")'
 MARKDOWN = f"""## Streaming notes
@@ -85,12 +85,6 @@ HOSTILE = "\n\n".join(
         "A fine [link](https://example.com/docs) stays.",
     ]
 )
-
-
-@pytest.fixture(scope="module")
-def twin() -> Iterator[ChatTwin]:
-    with running_twin("none") as running:
-        yield running
 
 
 @pytest.fixture

@@ -18,12 +18,10 @@ import pytest
 
 from local.bedrock import BedrockEmulator
 from local.function_url import UrlConfig
-from local.function_url.twin import LocalFunctionUrl
-from local.lambda_env import FunctionConfig
 from local.lambda_env.config import function_segment_id
-from local.lambda_env.overrides import LOCAL_MODELS, apply
+from local.lambda_env.overrides import LOCAL_MODELS
 from local.xray import TraceSummary, XRayDaemon, traced
-from tests.e2e.chat.twin import REGION, ROOT, STACK_ENV, caller_env
+from tests.e2e.chat.twin import STACK_ENV, serving, stack_settings
 from tests.e2e.conftest import Received, fetch
 from tests.e2e.handler_twin.wire import parse_sse
 
@@ -44,33 +42,16 @@ class TracedTwin:
 def twin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TracedTwin]:
     """The stack's function behind the local URL, its traces sent to a local daemon."""
     trace_file = tmp_path_factory.mktemp("traces") / "segments.jsonl"
-    function = FunctionConfig(
-        task_root=ROOT / "lambda_src",
-        handler="bedrock_stream.handler.handler",
-        environment=STACK_ENV,
-        timeout_s=30,
-        memory_mb=512,
-        name="bedrock-stream-trace-test",
-        region=REGION,
-    )
-    settings = apply(function, {"AUTH": "none", **caller_env()})
+    settings = stack_settings("bedrock-stream-trace-test")
     logs: list[str] = []
     with (
         XRayDaemon(trace_file=trace_file, on_summary=logs.append) as daemon,
         BedrockEmulator() as bedrock,
+        serving(
+            traced(settings.function, daemon), UrlConfig(), bedrock_endpoint=bedrock.url, logs=logs
+        ) as url,
     ):
-        url = LocalFunctionUrl(
-            traced(settings.function, daemon),
-            UrlConfig(),
-            bedrock_endpoint=bedrock.url,
-            caller_env=caller_env(),
-            log=logs.append,
-        )
-        try:
-            url.start()
-            yield TracedTwin(url.base_url, daemon, trace_file, logs)
-        finally:
-            url.close()
+        yield TracedTwin(url.base_url, daemon, trace_file, logs)
 
 
 @dataclass

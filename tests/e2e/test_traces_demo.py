@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import queue
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -17,17 +14,12 @@ from typing import IO
 import pytest
 
 from tests.e2e.conftest import ROOT, fetch
+from tests.e2e.demo_process import free_port, start_demo
 
 pytestmark = [
     pytest.mark.node,  # synthesizes with the CDK CLI when cdk.out is stale
     pytest.mark.skipif(not (ROOT / "app.py").exists(), reason="needs the CDK app"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _lines(stream: IO[str], into: queue.Queue[str]) -> None:
@@ -50,18 +42,8 @@ def _until(lines: queue.Queue[str], seen: list[str], wanted: str, timeout: float
 
 def test_the_demo_samples_every_request_and_writes_local_trace_file(tmp_path: Path) -> None:
     trace_file = tmp_path / "traces.jsonl"
-    port = _free_port()
-    env = {**os.environ, "PORT": str(port), "LOCAL_TRACE_FILE": str(trace_file)}
-    for name in ("AUTH", "BEDROCK", "BEDROCK_PORT", "ALLOWED_MODELS", "AWS_ACCESS_KEY_ID"):
-        env.pop(name, None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    port = free_port()
+    process = start_demo(port, stderr=subprocess.PIPE, LOCAL_TRACE_FILE=str(trace_file))
     out: queue.Queue[str] = queue.Queue()
     err: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None

@@ -7,12 +7,9 @@ import shutil
 import subprocess
 
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from local.function_url import CorsConfig, LocalCredentials, UrlConfig
-from tests.e2e.conftest import MakeTwin, fetch, json_body
+from tests.e2e.conftest import MakeTwin, fetch, json_body, sigv4_headers
 
 CREDS = LocalCredentials("AKIDLOCALTWINTEST", "local/secret/key+for/tests", region="us-east-1")
 IAM = UrlConfig(auth_type="AWS_IAM", credentials=CREDS)
@@ -35,10 +32,7 @@ def _signed(
     secret: str = CREDS.secret_key,
     extra: dict[str, str] | None = None,
 ) -> dict[str, str]:
-    headers = {"Content-Type": "application/json", **(extra or {})}
-    request = AWSRequest(method="POST", url=base_url + path, data=body, headers=headers)
-    SigV4Auth(Credentials(CREDS.access_key, secret), "lambda", "us-east-1").add_auth(request)
-    return dict(request.headers.items())
+    return sigv4_headers(base_url + path, body, CREDS.access_key, secret, extra=extra)
 
 
 def test_sigv4_signed_request_is_invoked_with_iam_authorizer(make_twin: MakeTwin) -> None:

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +14,8 @@ import pytest
 
 from local.bedrock import BedrockEmulator
 from tests import recorded_streams as rec
-from tests.e2e.conftest import ROOT, fetch
+from tests.e2e.conftest import ROOT, Received, fetch
+from tests.e2e.demo_process import free_port, start_demo
 from tests.e2e.replay.frames import Replay
 from tests.e2e.replay.server import ReplayBedrock
 
@@ -25,12 +23,6 @@ pytestmark = [
     pytest.mark.node,  # synthesizes with the CDK CLI when cdk.out is stale
     pytest.mark.skipif(not (ROOT / "app.py").exists(), reason="needs the CDK app"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _children(pid: int) -> set[int]:
@@ -60,26 +52,9 @@ Demo = tuple[subprocess.Popen[str], str, list[str]]
 def running_demo(tmp_path: Path, **extra_env: str) -> Iterator[Demo]:
     """`python -m local` on a free port until its banner is out; killed afterwards."""
     log = (tmp_path / "demo.log").open("w")
-    port = _free_port()
-    env = {**os.environ, "PORT": str(port), "FUNCTION_TIMEOUT_S": "30"}
-    for name in (
-        "AUTH",
-        "BEDROCK",
-        "BEDROCK_PORT",
-        "BEDROCK_ENDPOINT",
-        "MAX_CONCURRENCY",
-        "ALLOWED_MODELS",
-        "AWS_ACCESS_KEY_ID",
-    ):
-        env.pop(name, None)
-    env.update(extra_env)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "local"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
+    port = free_port()
+    process = start_demo(
+        port, stderr=subprocess.DEVNULL, **{"FUNCTION_TIMEOUT_S": "30", **extra_env}
     )
     banner: list[str] = []
     assert process.stdout is not None
@@ -104,6 +79,14 @@ def running_demo(tmp_path: Path, **extra_env: str) -> Iterator[Demo]:
         log.close()
 
 
+def _chat(url: str, request: dict[str, str]) -> Received:
+    """POST a chat request as JSON to the demo."""
+    body = json.dumps(request).encode()
+    return fetch(
+        url, "/chat", method="POST", body=body, headers={"Content-Type": "application/json"}
+    )
+
+
 @pytest.fixture
 def demo(tmp_path: Path) -> Iterator[Demo]:
     with running_demo(tmp_path) as running:
@@ -120,13 +103,7 @@ def test_demo_serves_the_real_function_and_stops_cleanly(demo: Demo) -> None:
     # The answer streams through the real handler, runtime and local Bedrock.
     text = "one two three four five six seven eight"
     request = {"prompt": f"#! echo rate=20\n{text}", "format": "text"}
-    got = fetch(
-        url,
-        "/chat",
-        method="POST",
-        body=json.dumps(request).encode(),
-        headers={"Content-Type": "application/json"},
-    )
+    got = _chat(url, request)
     assert got.status == 200
     assert got.body.decode() == text
     assert len(got.chunks) > 3  # word by word, not in one piece
@@ -151,13 +128,7 @@ def test_bedrock_endpoint_points_the_function_at_another_bedrock(tmp_path: Path)
     with BedrockEmulator() as other, running_demo(tmp_path, BEDROCK_ENDPOINT=other.url) as demo:
         _process, url, banner = demo
         request = {"prompt": "#! echo\nrouted elsewhere", "format": "text"}
-        got = fetch(
-            url,
-            "/chat",
-            method="POST",
-            body=json.dumps(request).encode(),
-            headers={"Content-Type": "application/json"},
-        )
+        got = _chat(url, request)
 
         assert [line for line in banner if line.startswith("Bedrock endpoint:")] == [
             f"Bedrock endpoint: {other.url}"

@@ -9,7 +9,6 @@ served through the alias; restore time itself cannot be measured here.
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,10 +19,9 @@ from local.bedrock import BedrockEmulator
 from local.function_url import UrlConfig
 from local.function_url.twin import LocalFunctionUrl
 from local.lambda_env import ExecutionEnvironment, FunctionConfig
-from local.lambda_env.overrides import apply
-from tests.e2e.chat.twin import REGION, ROOT, STACK_ENV, caller_env
+from tests.e2e.chat.twin import ROOT, serving, stack_settings
 from tests.e2e.conftest import fetch
-from tests.e2e.handler_twin.wire import parse_sse
+from tests.e2e.handler_twin.wire import log_docs, parse_sse
 from tests.functional.runtime.conftest import BOOTSTRAP, TASK_ROOT
 
 PREFIX = "/2018-06-01/runtime"
@@ -31,36 +29,19 @@ PREFIX = "/2018-06-01/runtime"
 
 @pytest.fixture(scope="module")
 def twin() -> Iterator[tuple[LocalFunctionUrl, list[str]]]:
-    function = FunctionConfig(
-        task_root=ROOT / "lambda_src",
-        handler="bedrock_stream.handler.handler",
-        environment=STACK_ENV,
-        timeout_s=30,
-        name="bedrock-stream-snapstart-test",
-        region=REGION,
-        snap_start=True,
-        alias="live",
-    )
-    settings = apply(function, {"AUTH": "none", **caller_env()})
+    settings = stack_settings("bedrock-stream-snapstart-test", snap_start=True, alias="live")
     logs: list[str] = []
-    with BedrockEmulator() as bedrock:
-        url = LocalFunctionUrl(
-            settings.function,
-            UrlConfig(auth_type="NONE"),
-            bedrock_endpoint=bedrock.url,
-            caller_env=caller_env(),
-            log=logs.append,
-        )
-        try:
-            yield url.start(), logs
-        finally:
-            url.close()
+    with (
+        BedrockEmulator() as bedrock,
+        serving(
+            settings.function, UrlConfig(auth_type="NONE"), bedrock_endpoint=bedrock.url, logs=logs
+        ) as url,
+    ):
+        yield url, logs
 
 
 def _records(logs: list[str], message: str) -> list[dict[str, object]]:
-    records = [json.loads(text) for _, _, text in (line.partition("] ") for line in logs)
-               if text.startswith('{"level"')]  # fmt: skip
-    return [record for record in records if record.get("message") == message]
+    return [doc for doc in log_docs(logs) if doc.get("message") == message]
 
 
 def test_a_snapstart_environment_restores_then_streams(

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from aws_cdk import Stack
 from aws_cdk.assertions import Template
+from cdk_nag import AwsSolutionsChecks
 
 from infra.stack import BedrockStreamStack
 
@@ -119,3 +121,9 @@ class Synth:
 
 
 SynthFn = Callable[..., Synth]
+
+
+def findings(stack: Stack) -> set[str]:
+    """Rule ids AwsSolutions reports for a stack, honouring acknowledgements."""
+    report = AwsSolutionsChecks().validate_scope(stack)
+    return {v.rule_name for v in report.violations}

@@ -1,9 +1,7 @@
-"""Reading the synthesized dashboard body, and the EMF records the function really writes."""
+"""Reading the synthesized dashboard body, and what the EMF records the function writes hold."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 from typing import Any
@@ -61,18 +59,6 @@ def searches(widget: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return found
-
-
-def emf_records_of(run: Any) -> list[dict[str, Any]]:
-    """The EMF records run() prints (Powertools writes them to stdout)."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        run()
-    return [
-        json.loads(line)
-        for line in out.getvalue().splitlines()
-        if line.startswith("{") and '"_aws"' in line
-    ]
 
 
 def emitted(records: list[dict[str, Any]]) -> set[tuple[str, str, frozenset[str]]]:

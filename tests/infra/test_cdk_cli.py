@@ -26,22 +26,26 @@ def offline_env(home: Path) -> dict[str, str]:
     return env
 
 
+def cdk(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The pinned CDK CLI run offline from the repository (never installs anything)."""
+    return subprocess.run(
+        ["npx", "--no-install", "cdk", *args],
+        cwd=ROOT,
+        env=offline_env(home),
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize(
     ("args", "auth", "timeout"),
     [([], "AWS_IAM", 300), (["-c", "auth=api_key", "-c", "timeout_s=60"], "NONE", 60)],
 )
 def test_cli_synth_works_offline(tmp_path: Path, args: list[str], auth: str, timeout: int) -> None:
     out = tmp_path / "cdk.out"
-    command = ["npx", "--no-install", "cdk", "synth", "-q", "--output", str(out), *args]
-    result = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=offline_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=110,
-        check=False,
-    )
+    result = cdk(tmp_path, "synth", "-q", "--output", str(out), *args)
 
     assert result.returncode == 0, result.stderr[-3000:]
     # cdk.json carries the pinned aws-cdk-lib's recommended flags, as `cdk init` writes them.
@@ -55,16 +59,7 @@ def test_cli_synth_works_offline(tmp_path: Path, args: list[str], auth: str, tim
 
 def test_cdk_json_sets_every_recommended_feature_flag(tmp_path: Path) -> None:
     # The pinned CLI compares cdk.json with the recommendations of the pinned aws-cdk-lib.
-    command = ["npx", "--no-install", "cdk", "flags", "--unstable=flags"]
-    result = subprocess.run(
-        command,
-        cwd=ROOT,
-        env=offline_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=110,
-        check=False,
-    )
+    result = cdk(tmp_path, "flags", "--unstable=flags")
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert "All feature flags are already set to their recommended values" in (

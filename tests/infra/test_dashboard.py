@@ -7,24 +7,19 @@ from typing import Any
 
 import pytest
 
-from bedrock_stream.app import App
-from bedrock_stream.handler import build_handler
 from infra.alarms import near_timeout_ms
 from tests.functional.handler.handler_fakes import (
     FakeBedrock,
-    FakeContext,
-    FakeStream,
     Sleep,
     client_error,
     converse_events,
-    make_config,
     make_event,
 )
+from tests.functional.handler.handler_run import handle_once, printed_emf
 from tests.infra.dashboard_layout import render
 from tests.infra.infra_support import ROOT, Synth, SynthFn
 from tests.infra.observability_support import (
     dashboard_body,
-    emf_records_of,
     emitted,
     searches,
     widgets,
@@ -104,8 +99,7 @@ def test_searches_use_the_functions_namespace_and_service(default: Synth) -> Non
 
 
 def _serve(client: Any, body: dict[str, Any]) -> None:
-    app = App.from_config(make_config(), client)
-    build_handler(lambda: app)(make_event(body=body), FakeContext(), stream=FakeStream())
+    handle_once(make_event(body=body), client)
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
@@ -113,7 +107,7 @@ def test_every_graphed_metric_is_one_the_function_writes(default: Synth) -> None
     # Given the EMF records of a finished stream and of a refused request...
     cached = converse_events(["a", "b"])
     cached[-1]["metadata"]["usage"] |= {"cacheReadInputTokens": 40, "cacheWriteInputTokens": 8}
-    records = emf_records_of(
+    records = printed_emf(
         lambda: (
             _serve(FakeBedrock([[Sleep(0.01), *cached]]), {"prompt": "x"}),
             _serve(FakeBedrock([client_error("AccessDeniedException", 403)]), {"prompt": "y"}),

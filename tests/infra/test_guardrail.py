@@ -8,7 +8,7 @@ import pytest
 
 from infra.config import ConfigError, config_from_context
 from infra.guardrail import APPLY_ACTION, GuardrailConfig
-from tests.infra.infra_support import Synth, SynthFn, resource_set
+from tests.infra.infra_support import Synth, SynthFn, findings, resource_set
 
 GUARDRAIL = {"guardrail_id": "abc123def456", "guardrail_version": "3"}
 ARN = "arn:aws:bedrock:eu-west-1:210987654321:guardrail/zyx987"
@@ -109,6 +109,4 @@ def test_context_values_are_read_as_cdk_json_gives_them() -> None:
 
 
 def test_cdk_nag_stays_clean_with_a_guardrail(synth: SynthFn) -> None:
-    from tests.infra.test_nag import findings
-
     assert findings(synth(GUARDRAIL).stack) == set()

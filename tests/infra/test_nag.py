@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from aws_cdk import App, Stack
 from aws_cdk import aws_lambda as lambda_
-from cdk_nag import AwsSolutionsChecks
 
 from infra.entry import build_app
 from infra.streaming_function import StreamingFunction
@@ -19,15 +18,10 @@ from tests.infra.infra_support import (
     Synth,
     SynthFn,
     cdk_json_context,
+    findings,
 )
 
 ACKNOWLEDGED = "aws:cdk:acknowledged-rules"
-
-
-def findings(stack: Stack) -> set[str]:
-    """Rule ids AwsSolutions reports for a stack, honouring acknowledgements."""
-    report = AwsSolutionsChecks().validate_scope(stack)
-    return {v.rule_name for v in report.violations}
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from infra.config import ConfigError, config_from_context
-from tests.infra.infra_support import Synth, SynthFn
-from tests.infra.test_nag import findings
+from tests.infra.infra_support import Synth, SynthFn, findings
 
 EMAIL = "oncall@example.com"
 TOPIC_ARN = "arn:aws:sns:eu-west-1:123456789012:team-alarms"

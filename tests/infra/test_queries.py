@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import io
-import json
 import re
 from typing import Any
 
 import pytest
 
-from bedrock_stream.app import App
-from bedrock_stream.handler import build_handler
-from bedrock_stream.observability import logger
 from infra.queries import SAVED_QUERIES, SavedQuery
 from tests.functional.handler.handler_fakes import (
     FakeBedrock,
-    FakeContext,
-    FakeStream,
     Raise,
     Sleep,
     client_error,
     converse_events,
-    make_config,
     make_event,
     stream_error,
 )
+from tests.functional.handler.handler_run import captured_log, handle_once, request_records
 from tests.infra.infra_support import Synth
 
 # Logs Insights words that are not log fields (commands, keywords, functions).
@@ -79,9 +72,6 @@ def request_lines(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """The `request` log line of: a finished stream, a refusal, a stream broken midway."""
     # Lambda sets the trace header per invocation; Powertools logs its root as xray_trace_id.
     monkeypatch.setenv("_X_AMZN_TRACE_ID", TRACE_HEADER)
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    old = handler.setStream(buffer)  # type: ignore[attr-defined]
     scripts = [
         [[Sleep(0.01), *converse_events(["a", "b"])]],
         [client_error("AccessDeniedException", 403)],
@@ -92,15 +82,10 @@ def request_lines(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
             ]
         ],
     ]
-    try:
+    with captured_log() as buffer:
         for script in scripts:
-            app = App.from_config(make_config(), FakeBedrock(script))
-            event = make_event(body={"prompt": "hi"})
-            build_handler(lambda app=app: app)(event, FakeContext(), stream=FakeStream())
-    finally:
-        handler.setStream(old)  # type: ignore[attr-defined]
-    lines = [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
-    return [line for line in lines if line.get("message") == "request"]
+            handle_once(make_event(body={"prompt": "hi"}), FakeBedrock(script))
+    return request_records(buffer.getvalue())
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from tests.e2e.chat.twin import ChatTwin
 from tests.e2e.conftest import Received
 from tests.e2e.handler_twin.exchange import post
+from tests.e2e.handler_twin.wire import starts
 
 THINK = 4  # reasoning tokens of the reasoning variant: THINK text events, then a signature
 WORDS = tuple(f"w{i:02d}" for i in range(30))  # one local token each: "w00", " w01", ...
@@ -127,9 +128,4 @@ def send_and_leave(twin: ChatTwin, wire: Wire, prompt: str, marker: str) -> byte
 
 def new_starts(twin: ChatTwin, since: int) -> list[tuple[str, str]]:
     """(environment, request id) of the invocations started after log line `since`."""
-    found = []
-    for line in list(twin.logs)[since:]:
-        env, _, rest = line.partition("] START RequestId: ")
-        if rest:
-            found.append((env.removeprefix("["), rest.split()[0]))
-    return found
+    return starts(list(twin.logs)[since:])

@@ -16,6 +16,7 @@ from pathlib import Path
 from local.bedrock.answers import tokenize
 from tests.e2e.chat.twin import ChatTwin
 from tests.e2e.handler_twin.exchange import echo, post
+from tests.e2e.handler_twin.wire import starts
 from tests.reliability.seen import seen
 
 FAST = "rate=100000 ttft_ms=0"
@@ -200,5 +201,4 @@ def probe(twin: ChatTwin, *, streams: int, seed: int) -> Probe:
 
 
 def _last_env(twin: ChatTwin) -> str:
-    starts = [line for line in list(twin.logs) if "] START RequestId: " in line]
-    return starts[-1].partition("]")[0].removeprefix("[")
+    return starts(list(twin.logs))[-1][0]

@@ -28,7 +28,7 @@ import pytest
 from local.lambda_env import FaultPlan, InvocationFaults
 from tests.e2e.chat.twin import ROOT, ChatTwin, running_twin
 from tests.e2e.handler_twin.exchange import echo, post, request_record
-from tests.e2e.handler_twin.wire import log_records
+from tests.e2e.handler_twin.wire import log_docs
 from tests.reliability.matrix_support import (
     AFTER,
     ANSWER,
@@ -286,10 +286,8 @@ def _failures_logged(twin: ChatTwin, request_id: str) -> list[object]:
     """The function's error records for a request (logger.exception's "request failed")."""
     return [
         doc
-        for _, doc in log_records(list(twin.logs))
-        if isinstance(doc, dict)
-        and doc.get("level") == "ERROR"
-        and doc.get("function_request_id") == request_id
+        for doc in log_docs(list(twin.logs))
+        if doc.get("level") == "ERROR" and doc.get("function_request_id") == request_id
     ]
 
 

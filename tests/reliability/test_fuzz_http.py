@@ -20,7 +20,7 @@ import pytest
 from tests.e2e.chat.twin import ChatTwin, running_twin
 from tests.e2e.conftest import fetch
 from tests.e2e.handler_twin.exchange import echo, post
-from tests.e2e.handler_twin.wire import log_records
+from tests.e2e.handler_twin.wire import log_docs
 from tests.reliability.fuzz_http import BASES, KINDS, FuzzRequest, request
 from tests.reliability.scale import current
 from tests.reliability.seen import leaks, seen
@@ -104,9 +104,5 @@ def test_generated_requests_get_only_4xx_json_answers(fuzz_twin: ChatTwin) -> No
     assert all(env.alive for env in fuzz_twin.function_url.pool.started)
     received = post(fuzz_twin, {"prompt": echo("alive after the fuzzing")})
     assert seen("sse", received).text == "alive after the fuzzing"
-    internal = [
-        doc
-        for _, doc in log_records(list(fuzz_twin.logs))
-        if isinstance(doc, dict) and doc.get("level") == "ERROR"
-    ]
+    internal = [doc for doc in log_docs(list(fuzz_twin.logs)) if doc.get("level") == "ERROR"]
     assert internal == []

@@ -21,13 +21,11 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials
 
 from tests.e2e.chat.twin import ACCESS_KEY, REGION, SECRET_KEY, ChatTwin, running_twin
-from tests.e2e.conftest import Received, fetch
+from tests.e2e.conftest import Received, fetch, sigv4_headers
 from tests.e2e.handler_twin.exchange import echo, post, request_record
+from tests.e2e.handler_twin.wire import starts
 from tests.reliability.seen import leaks, seen
 from tests.unit.media_samples import PNG, b64
 
@@ -39,11 +37,7 @@ KEY = "reliability-test-key-0123456789"
 
 
 def _signed(url: str, path: str, body: bytes, secret: str = SECRET_KEY) -> dict[str, str]:
-    request = AWSRequest(
-        method="POST", url=url + path, data=body, headers={"Content-Type": "application/json"}
-    )
-    SigV4Auth(Credentials(ACCESS_KEY, secret), "lambda", REGION).add_auth(request)
-    return dict(request.headers.items())
+    return sigv4_headers(url + path, body, ACCESS_KEY, secret, region=REGION)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +47,7 @@ def iam_twin() -> Iterator[ChatTwin]:
 
 
 def _starts(twin: ChatTwin) -> int:
-    return sum("] START RequestId: " in line for line in list(twin.logs))
+    return len(starts(list(twin.logs)))
 
 
 @pytest.mark.parametrize("how", ["unsigned", "wrong-secret", "tampered-body", "wrong-signature"])

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import base64
-import io
-import os
 import re
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from cli.attach import AttachError, File, check_counts, document_name, read_file, to_blocks
 from cli.formats import MAX_BYTES, Format, format_of, problem, sniff
+from tests.unit.media_samples import SAMPLES
 
 # What the DocumentBlock page allows in a name: letters and digits, whitespace (no more than
 # one in a row), hyphens, parentheses, square brackets; 1 to 200 characters.
@@ -20,34 +18,10 @@ from cli.formats import MAX_BYTES, Format, format_of, problem, sniff
 AWS_NAME = re.compile(r"(?!.*\s\s)[A-Za-z0-9\-()\[\] ]{1,200}")
 
 
-def office(folder: str) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as package:
-        package.writestr(f"{folder}document.xml", "<x/>")
-    return buffer.getvalue()
-
-
 def fmt(filename: str) -> Format:
     found = format_of(filename)
     assert found is not None, filename
     return found
-
-
-SAMPLES = {
-    "png": b"\x89PNG\r\n\x1a\n" + os.urandom(40),
-    "jpeg": b"\xff\xd8\xff\xe0" + os.urandom(40),
-    "gif": b"GIF89a" + os.urandom(40),
-    "webp": b"RIFF\x10\x00\x00\x00WEBPVP8 " + os.urandom(20),
-    "pdf": b"%PDF-1.7\n" + os.urandom(40),
-    "docx": office("word/"),
-    "xlsx": office("xl/"),
-    "doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(40),
-    "xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(40),
-    "csv": b"a,b\n1,2\n",
-    "html": b"<p>hi</p>",
-    "txt": "caf\u00e9\n".encode(),
-    "md": b"# title\n",
-}
 
 
 @pytest.mark.parametrize(

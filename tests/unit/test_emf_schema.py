@@ -13,29 +13,23 @@ root, each metric a number or an array of at most 100 numbers) is checked in cod
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
-from contextlib import redirect_stdout
 from typing import Any
 
 import pytest
 from jsonschema import Draft7Validator
 
-from bedrock_stream.app import App
-from bedrock_stream.handler import build_handler
 from tests.functional.handler.handler_fakes import (
     FakeBedrock,
-    FakeContext,
-    FakeStream,
     Raise,
     Sleep,
     client_error,
     converse_events,
-    make_config,
     make_event,
     stream_error,
 )
+from tests.functional.handler.handler_run import handle_once, printed_emf
 
 UNITS = (
     "Seconds|Microseconds|Milliseconds|Bytes|Kilobytes|Megabytes|Gigabytes|Terabytes|Bits|"
@@ -119,19 +113,9 @@ def problems(record: dict[str, Any]) -> list[str]:
     return found
 
 
-def printed_records(run: Callable[[], None]) -> list[dict[str, Any]]:
-    """The EMF records among the lines run() prints (Powertools prints them to stdout)."""
-    out = io.StringIO()
-    with redirect_stdout(out):
-        run()
-    lines = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]
-    return [line for line in lines if "_aws" in line]
-
-
 def serve(script: list[Any], event: dict[str, Any]) -> Callable[[], None]:
     def run() -> None:
-        app = App.from_config(make_config(), FakeBedrock(list(script)))  # it pops entries
-        build_handler(lambda: app)(event, FakeContext(), stream=FakeStream())
+        handle_once(event, FakeBedrock(list(script)))  # it pops entries
 
     return run
 
@@ -184,7 +168,7 @@ QUIET = pytest.mark.filterwarnings("ignore:No application metrics to publish:Use
 @QUIET
 @pytest.mark.parametrize("name", list(REQUESTS))
 def test_every_record_of_a_request_is_valid_emf(name: str) -> None:
-    records = printed_records(serve(*REQUESTS[name]))
+    records = printed_emf(serve(*REQUESTS[name]))
 
     assert records, "each of these requests publishes at least its outcome"
     for record in records:
@@ -199,7 +183,7 @@ def test_the_requests_cover_every_metric_the_function_writes() -> None:
     names = {
         metric["Name"]
         for name in REQUESTS
-        for record in printed_records(serve(*REQUESTS[name]))
+        for record in printed_emf(serve(*REQUESTS[name]))
         for directive in record["_aws"]["CloudWatchMetrics"]
         for metric in directive["Metrics"]
     }
@@ -217,7 +201,7 @@ def test_the_requests_cover_every_metric_the_function_writes() -> None:
 @QUIET
 @pytest.mark.parametrize("path", ["/models", "/", "/v1/models"])
 def test_routes_without_bedrock_publish_no_metrics(path: str) -> None:
-    assert printed_records(serve([], make_event("GET", path))) == []
+    assert printed_emf(serve([], make_event("GET", path))) == []
 
 
 VALID = {

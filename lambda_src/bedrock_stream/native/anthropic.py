@@ -9,6 +9,9 @@ from bedrock_stream.adapter import ToolCalls
 from bedrock_stream.events import Output, Reasoning, ReasoningKind, Terminal
 from bedrock_stream.native.base import NativeParser, text_delta
 
+# A content block's start or delta, mapped by its type: (block index, the block) -> outputs.
+BlockHandler = Callable[[Any, dict[str, Any]], list[Output]]
+
 
 class AnthropicParser(NativeParser):
     """Messages events (`type` field, SSE without framing) or legacy `completion` chunks.
@@ -32,14 +35,14 @@ class AnthropicParser(NativeParser):
             "message_stop": self._message_stop,
         }
         # content_block_delta.delta.type -> its mapping (index, delta) -> outputs.
-        self._deltas: dict[str, Callable[[Any, dict[str, Any]], list[Output]]] = {
+        self._deltas: dict[str, BlockHandler] = {
             "text_delta": lambda _i, d: text_delta(d.get("text")),
             "thinking_delta": lambda _i, d: _reasoning("text", d.get("thinking")),
             "signature_delta": lambda _i, d: _reasoning("signature", d.get("signature")),
             "input_json_delta": self._tool_input,
         }
         # content_block_start.content_block.type -> its mapping (index, block) -> outputs.
-        self._starts: dict[str, Callable[[Any, dict[str, Any]], list[Output]]] = {
+        self._starts: dict[str, BlockHandler] = {
             "text": lambda _i, b: text_delta(b.get("text")),
             "thinking": lambda _i, b: _reasoning("text", b.get("thinking")),
             "redacted_thinking": lambda _i, b: _reasoning("redacted", b.get("data")),
@@ -69,18 +72,10 @@ class AnthropicParser(NativeParser):
         return []
 
     def _block_start(self, obj: dict[str, Any]) -> list[Output]:
-        block = obj.get("content_block")
-        if not isinstance(block, dict):
-            return []
-        handler = self._starts.get(str(block.get("type")))
-        return handler(obj.get("index"), block) if handler else []
+        return _dispatch(obj, "content_block", self._starts)
 
     def _block_delta(self, obj: dict[str, Any]) -> list[Output]:
-        delta = obj.get("delta")
-        if not isinstance(delta, dict):
-            return []
-        handler = self._deltas.get(str(delta.get("type")))
-        return handler(obj.get("index"), delta) if handler else []
+        return _dispatch(obj, "delta", self._deltas)
 
     def _tool_start(self, index: Any, block: dict[str, Any]) -> list[Output]:
         self._tools.start(index, block.get("id"), block.get("name"))
@@ -118,6 +113,15 @@ class AnthropicParser(NativeParser):
             usage.get("cache_read_input_tokens"),
             usage.get("cache_creation_input_tokens"),
         )
+
+
+def _dispatch(obj: dict[str, Any], key: str, table: dict[str, BlockHandler]) -> list[Output]:
+    """Map the object under ``key`` by its `type` through ``table`` (unknown types: nothing)."""
+    part = obj.get(key)
+    if not isinstance(part, dict):
+        return []
+    handler = table.get(str(part.get("type")))
+    return handler(obj.get("index"), part) if handler else []
 
 
 def _reasoning(kind: ReasoningKind, value: Any) -> list[Output]:

@@ -8,10 +8,13 @@ expression (Playwright evaluates expressions with `eval` inside the page).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from playwright.sync_api import Browser, Page, Request, expect
 
+from tests.e2e.chat.proxy import CuttingProxy
 from tests.e2e.chat.twin import ROOT
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -70,3 +73,31 @@ def open_options(page: Page) -> None:
     """Unfold Options (if folded)."""
     if page.locator("#options").get_attribute("open") is None:
         page.locator("#options summary").click()
+
+
+@contextmanager
+def proxied_page(browser: Browser, url: str) -> Iterator[tuple[Page, CuttingProxy]]:
+    """The chat page reached through a CuttingProxy to ``url``; its context closed afterwards."""
+    with CuttingProxy(url) as proxy:
+        page = open_page(browser, proxy.url)
+        try:
+            yield page, proxy
+        finally:
+            page.context.close()
+
+
+def cut_answer(page: Page, echo: str) -> str:
+    """Wait for the answer to be cut; what arrived of ``echo``, a part and not the whole."""
+    assert wait_state(page, "cut", "done", "error") == "cut"
+    partial = page.locator(ANSWER).inner_text()
+    assert partial
+    assert echo.startswith(partial)
+    assert partial != echo
+    return partial
+
+
+def resume(page: Page, echo: str) -> None:
+    """Press Resume; the answer ends whole, as ``echo``."""
+    page.get_by_role("button", name="Resume", exact=True).click()
+    assert wait_state(page, "done", "cut", "error") == "done"
+    assert page.locator(ANSWER).inner_text() == echo

@@ -14,7 +14,8 @@ from local.bedrock import BedrockEmulator
 from local.function_url import CorsConfig, LocalCredentials, UrlConfig
 from local.function_url.twin import LocalFunctionUrl
 from local.lambda_env import FunctionConfig
-from local.lambda_env.overrides import LocalAuth, apply
+from local.lambda_env.overrides import LocalAuth, LocalSettings, apply
+from local.lambda_env.pool import DEFAULT_MAX_CONCURRENCY
 
 ROOT = Path(__file__).resolve().parents[3]
 # Placeholder credentials: the function signs its calls to the local Bedrock with them, and in
@@ -59,6 +60,59 @@ def caller_env() -> dict[str, str]:
     }
 
 
+def stack_settings(
+    name: str,
+    *,
+    auth: LocalAuth = "none",
+    api_key: str = "",
+    environ: Mapping[str, str] | None = None,
+    timeout_s: float = 30,
+    function_env: Mapping[str, str] | None = None,
+    **config: Any,
+) -> LocalSettings:
+    """The stack's function from lambda_src as `make demo` runs it with AUTH=auth and environ.
+
+    ``config`` sets other FunctionConfig fields (SnapStart and its alias, for example).
+    """
+    function = FunctionConfig(
+        task_root=ROOT / "lambda_src",
+        handler="bedrock_stream.handler.handler",
+        environment={**STACK_ENV, **(function_env or {})},
+        timeout_s=timeout_s,
+        memory_mb=512,
+        name=name,
+        region=REGION,
+        **config,
+    )
+    return apply(function, {"AUTH": auth, "API_KEY": api_key, **caller_env(), **(environ or {})})
+
+
+@contextmanager
+def serving(
+    function: FunctionConfig,
+    url: UrlConfig,
+    *,
+    bedrock_endpoint: str,
+    logs: list[str],
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+) -> Iterator[LocalFunctionUrl]:
+    """A local Function URL in front of ``function`` for the block; no environment outlives it."""
+    twin = LocalFunctionUrl(
+        function,
+        url,
+        max_concurrency=max_concurrency,
+        bedrock_endpoint=bedrock_endpoint,
+        caller_env=caller_env(),
+        log=logs.append,
+    )
+    try:
+        yield twin.start()
+    finally:
+        twin.close()
+        for env in twin.pool.started:
+            assert not env.alive, f"{env.env_id} outlived the twin"
+
+
 @contextmanager
 def running_twin(
     auth: LocalAuth = "none",
@@ -78,35 +132,27 @@ def running_twin(
     ``function_env`` adds to the function's own environment (as if the stack set it), for
     settings `make demo` does not pass on, such as BEDROCK_BACKOFF_BASE_S.
     """
-    function = FunctionConfig(
-        task_root=ROOT / "lambda_src",
-        handler="bedrock_stream.handler.handler",
-        environment={**STACK_ENV, **(function_env or {})},
+    settings = stack_settings(
+        "bedrock-stream-chat-test",
+        auth=auth,
+        api_key=api_key,
+        environ=environ,
         timeout_s=timeout_s,
-        memory_mb=512,
-        name="bedrock-stream-chat-test",
-        region=REGION,
-    )
-    settings = apply(
-        function, {"AUTH": auth, "API_KEY": api_key, **caller_env(), **(environ or {})}
+        function_env=function_env,
     )
     credentials = None
     if settings.url_auth_type == "AWS_IAM":
         credentials = LocalCredentials(ACCESS_KEY, SECRET_KEY, region=REGION)
+    url = UrlConfig(auth_type=settings.url_auth_type, credentials=credentials, cors=cors)
     logs: list[str] = []
-    with BedrockEmulator() as bedrock:
-        twin = LocalFunctionUrl(
+    with (
+        BedrockEmulator() as bedrock,
+        serving(
             settings.function,
-            UrlConfig(auth_type=settings.url_auth_type, credentials=credentials, cors=cors),
-            max_concurrency=max_concurrency,
+            url,
             bedrock_endpoint=bedrock.url,
-            caller_env=caller_env(),
-            log=logs.append,
-        )
-        try:
-            twin.start()
-            yield ChatTwin(twin.base_url, bedrock, twin, logs)
-        finally:
-            twin.close()
-            for env in twin.pool.started:
-                assert not env.alive, f"{env.env_id} outlived the twin"
+            logs=logs,
+            max_concurrency=max_concurrency,
+        ) as twin,
+    ):
+        yield ChatTwin(twin.base_url, bedrock, twin, logs)

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.e2e.chat.twin import ChatTwin
 from tests.e2e.conftest import Received, fetch
-from tests.e2e.handler_twin.wire import log_records
+from tests.e2e.handler_twin.wire import log_docs, starts
 
 FAST = "rate=20000 ttft_ms=0"  # where timing does not matter
 
@@ -40,24 +40,15 @@ def post(
 
 def envs_of(twin: ChatTwin) -> dict[str, str]:
     """Request id -> the environment that ran it, from the twin's START lines."""
-    found = {}
-    for line in list(twin.logs):
-        env, _, rest = line.partition("] START RequestId: ")
-        if rest:
-            found[rest.split()[0]] = env.removeprefix("[")
-    return found
+    return {request_id: env for env, request_id in starts(list(twin.logs))}
 
 
 def request_record(twin: ChatTwin, request_id: str, timeout: float = 5.0) -> dict[str, Any]:
     """The function's `request` log record of one request (the log may lag the response)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for _, doc in log_records(list(twin.logs)):
-            if (
-                isinstance(doc, dict)
-                and doc.get("message") == "request"
-                and request_id in json.dumps(doc)
-            ):
+        for doc in log_docs(list(twin.logs)):
+            if doc.get("message") == "request" and request_id in json.dumps(doc):
                 return doc
         time.sleep(0.05)
     raise AssertionError(f"no request log line for {request_id}")

@@ -110,6 +110,21 @@ def log_records(lines: list[str]) -> list[tuple[str, Any]]:
     return found
 
 
+def log_docs(lines: list[str]) -> list[dict[str, Any]]:
+    """The JSON objects among the twin's log lines (the function's own records), in order."""
+    return [doc for _, doc in log_records(lines) if isinstance(doc, dict)]
+
+
+def starts(lines: list[str]) -> list[tuple[str, str]]:
+    """(environment id, request id) of each invocation's START line, in order."""
+    found = []
+    for line in lines:
+        env, _, rest = line.partition("] START RequestId: ")
+        if rest:
+            found.append((env.removeprefix("["), rest.split()[0]))
+    return found
+
+
 def strings_in(doc: Any) -> list[str]:
     """Every string inside a JSON document, keys included."""
     if isinstance(doc, str):

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from bedrock_stream.app import App
-from bedrock_stream.config import Config
-from bedrock_stream.handler import build_handler
-from tests.functional.handler.handler_fakes import FakeContext, FakeStream, make_config
+from tests.functional.handler.handler_fakes import FakeStream
+from tests.functional.handler.handler_run import captured_log, handle_once
 
 Runner = Callable[..., FakeStream]
 HERE = Path(__file__).parent
@@ -28,21 +26,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def run() -> Runner:
     """Run the decorated handler once with a client and config; returns the recorded stream."""
+    return handle_once
 
-    def runner(
-        event: dict[str, Any],
-        client: Any,
-        *,
-        config: Config | None = None,
-        context: FakeContext | None = None,
-        sleeps: list[float] | None = None,
-    ) -> FakeStream:
-        cfg = config or make_config()
-        app = App.from_config(cfg, client)
-        if sleeps is not None:
-            app.sleep = sleeps.append
-        stream = FakeStream()
-        build_handler(lambda: app)(event, context or FakeContext(), stream=stream)
-        return stream
 
-    return runner
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """Everything the Powertools logger writes during the test."""
+    with captured_log() as buffer:
+        yield buffer

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,8 +13,8 @@ import openai
 from bedrock_stream.app import App
 from bedrock_stream.config import Config
 from bedrock_stream.handler import build_handler
-from bedrock_stream.observability import logger
 from tests.functional.handler.handler_fakes import FakeContext, FakeStream, make_config, make_event
+from tests.functional.handler.handler_run import captured_log, handle_once, logged_request
 
 HAIKU3 = "anthropic.claude-3-haiku-20240307-v1:0"  # tools, images; no reasoning
 HAIKU45 = "global.anthropic.claude-haiku-4-5-20251001-v1:0"  # + budget reasoning, one sampler
@@ -62,10 +61,7 @@ def call(
     body: Any, bedrock: Any, config: Config | None = None, path: str = COMPLETIONS
 ) -> FakeStream:
     """One raw request to the handler; the recorded response."""
-    app = App.from_config(config or make_config(), bedrock)
-    stream = FakeStream()
-    build_handler(lambda: app)(make_event("POST", path, body), FakeContext(), stream=stream)
-    return stream
+    return handle_once(make_event("POST", path, body), bedrock, config=config)
 
 
 def chunks(stream: FakeStream) -> list[dict[str, Any]]:
@@ -91,14 +87,7 @@ def error_message(stream: FakeStream) -> str:
 def request_log() -> Iterator[dict[str, Any]]:
     """The handler's `request` log record of the block's one request (filled on exit)."""
     record: dict[str, Any] = {}
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    old = handler.setStream(buffer)  # type: ignore[attr-defined]
-    try:
+    with captured_log() as buffer:
         yield record
-    finally:
-        handler.setStream(old)  # type: ignore[attr-defined]
-    lines = [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
-    (found,) = [line for line in lines if line.get("message") == "request"]
-    record.update(found)
+    record.update(logged_request(buffer))
     record["_text"] = buffer.getvalue()

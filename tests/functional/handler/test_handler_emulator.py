@@ -21,6 +21,7 @@ from tests.functional.handler.handler_fakes import (
     make_config,
     make_event,
 )
+from tests.functional.handler.handler_run import run_app
 
 FAST = "#! echo rate=5000 ttft_ms=0"
 TEXT = "Héllo,\nworld 🙂 — data: not SSE\r\n\nevent: done\n漢字 end."
@@ -53,10 +54,7 @@ def serve(
     context: FakeContext | None = None,
     app: App | None = None,
 ) -> FakeStream:
-    app = app or App.from_config(config or make_config(), client)
-    stream = FakeStream()
-    build_handler(lambda: app)(event, context or FakeContext(), stream=stream)
-    return stream
+    return run_app(app or App.from_config(config or make_config(), client), event, context)
 
 
 def reader_threads() -> list[threading.Thread]:

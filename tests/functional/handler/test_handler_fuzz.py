@@ -9,7 +9,6 @@ messages and logs (LOG_CONTENT is off).
 from __future__ import annotations
 
 import base64
-import io
 import json
 from typing import Any
 from urllib.parse import quote
@@ -18,20 +17,17 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bedrock_stream.app import App
 from bedrock_stream.errors import HTTP_CODES
-from bedrock_stream.handler import build_handler
-from bedrock_stream.observability import logger
 from tests import fuzz_support
 from tests.functional.handler.handler_fakes import (
     TEST_MODELS,
     FakeBedrock,
-    FakeContext,
     FakeStream,
     converse_events,
     make_config,
     make_event,
 )
+from tests.functional.handler.handler_run import captured_log, handle_once
 
 SECRET = fuzz_support.SECRET
 ANSWER = "fixed answer"
@@ -49,16 +45,9 @@ FIELDS = fuzz_support.CHAT_FIELDS
 
 def serve(event: Any, capsys: pytest.CaptureFixture[str], **config: Any) -> tuple[FakeStream, str]:
     client = FakeBedrock([converse_events([ANSWER])], repeat_last=True)
-    app = App.from_config(make_config(max_body_bytes=20_000, **config), client)
-    stream = FakeStream()
     capsys.readouterr()
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    old = handler.setStream(buffer)  # type: ignore[attr-defined]
-    try:
-        build_handler(lambda: app)(event, FakeContext(), stream=stream)
-    finally:
-        handler.setStream(old)  # type: ignore[attr-defined]
+    with captured_log() as buffer:
+        stream = handle_once(event, client, config=make_config(max_body_bytes=20_000, **config))
     captured = capsys.readouterr()
     return stream, buffer.getvalue() + captured.out + captured.err
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -12,13 +11,9 @@ import pytest
 from aws_xray_sdk.core import xray_recorder
 from moto.xray.mock_client import MockEmitter, MockXrayClient, XRaySegment
 
-from bedrock_stream.app import App
-from bedrock_stream.handler import build_handler
-from bedrock_stream.observability import logger
 from tests.functional.handler.handler_fakes import (
     TEST_MODELS,
     FakeBedrock,
-    FakeContext,
     FakeStream,
     Sleep,
     client_error,
@@ -26,34 +21,20 @@ from tests.functional.handler.handler_fakes import (
     make_config,
     make_event,
 )
+from tests.functional.handler.handler_run import (
+    emf_records,
+    handle_once,
+    logged_request,
+    metric_values,
+)
 
 PROMPT = "zebra-cobalt-7731 is my secret prompt"
 ANSWER = ["quartz-", "falcon-", "2286 is the answer"]
 
 
 def serve(client: Any, body: Any = None, **config: Any) -> FakeStream:
-    app = App.from_config(make_config(**config), client)
-    stream = FakeStream()
     event = make_event(body=body or {"prompt": PROMPT})
-    build_handler(lambda: app)(event, FakeContext(), stream=stream)
-    return stream
-
-
-def emf_records(out: str) -> list[dict[str, Any]]:
-    records = []
-    for line in out.splitlines():
-        if line.startswith("{") and '"_aws"' in line:
-            records.append(json.loads(line))
-    return records
-
-
-def metric_values(records: list[dict[str, Any]]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for record in records:
-        for directive in record["_aws"]["CloudWatchMetrics"]:
-            for metric in directive["Metrics"]:
-                values[metric["Name"]] = (record[metric["Name"]], metric["Unit"])
-    return values
+    return handle_once(event, client, config=make_config(**config))
 
 
 def test_emf_metrics_for_a_finished_stream(capsys):
@@ -86,28 +67,10 @@ def test_emf_outcome_for_an_error_before_the_stream(capsys):
     assert "StreamDuration" not in metric_values(records)
 
 
-@pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    """Everything the Powertools logger writes during the test."""
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    old = handler.setStream(buffer)  # type: ignore[attr-defined]
-    try:
-        yield buffer
-    finally:
-        handler.setStream(old)  # type: ignore[attr-defined]
-
-
-def _request_log(buffer: io.StringIO) -> dict[str, Any]:
-    lines = [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
-    (record,) = [line for line in lines if line.get("message") == "request"]
-    return record
-
-
 def test_prompt_and_answer_are_not_logged_by_default(log_lines):
     serve(FakeBedrock([converse_events(ANSWER)]), body={"prompt": PROMPT, "system": PROMPT})
     text = log_lines.getvalue()
-    record = _request_log(log_lines)
+    record = logged_request(log_lines)
     # the request is logged, with its request id and outcome...
     assert record["function_request_id"] == "req-0001"
     assert record["correlation_id"] == make_event()["requestContext"]["requestId"]
@@ -121,12 +84,12 @@ def test_prompt_and_answer_are_not_logged_by_default(log_lines):
 def test_invalid_request_does_not_log_the_prompt(log_lines):
     serve(FakeBedrock([]), body={"prompt": PROMPT, "temperature": 9})
     assert "zebra-cobalt-7731" not in log_lines.getvalue()
-    assert _request_log(log_lines)["error"] == "invalid_request"
+    assert logged_request(log_lines)["error"] == "invalid_request"
 
 
 def test_prompt_and_answer_are_logged_with_log_content(log_lines):
     serve(FakeBedrock([converse_events(ANSWER)]), log_content=True)
-    record = _request_log(log_lines)
+    record = logged_request(log_lines)
     assert record["prompt"] == [{"role": "user", "content": PROMPT}]
     assert record["answer"] == "".join(ANSWER)
 
@@ -193,8 +156,7 @@ def test_xray_outcome_of_a_failed_stream(xray):
 def test_xray_check_fails_when_the_subsegment_is_missing(xray):
     # GET /models never calls Bedrock: the helper the tests above rely on must notice.
     with XRaySegment():
-        app = App.from_config(make_config(), FakeBedrock([]))
-        build_handler(lambda: app)(make_event("GET", "/models"), FakeContext(), stream=FakeStream())
+        handle_once(make_event("GET", "/models"), FakeBedrock([]))
     assert xray.entities, "the segment was not emitted at all"
     with pytest.raises(AssertionError, match="found 0"):
         bedrock_subsegment(xray)

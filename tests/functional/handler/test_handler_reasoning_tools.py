@@ -2,58 +2,37 @@
 
 from __future__ import annotations
 
-import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from bedrock_stream.app import App
-from bedrock_stream.handler import build_handler
-from bedrock_stream.observability import logger
 from tests import recorded_streams as rec
 from tests.functional.handler.handler_fakes import (
     FakeBedrock,
-    FakeContext,
     FakeStream,
     Sleep,
     make_config,
     make_event,
 )
-from tests.functional.handler.test_handler_observability import emf_records, metric_values
+from tests.functional.handler.handler_run import (
+    emf_records,
+    handle_once,
+    logged_request,
+    metric_values,
+)
 
 CHAT = make_event(body={"prompt": "What is the weather in Paris?"})
 NDJSON_KEEPALIVE = b'{"type":"keepalive"}\n'
 
 
 def serve(client: Any, body: Any = None, **config: Any) -> FakeStream:
-    app = App.from_config(make_config(**config), client)
-    stream = FakeStream()
     event = make_event(body=body or {"prompt": "What is the weather in Paris?"})
-    build_handler(lambda: app)(event, FakeContext(), stream=stream)
-    return stream
+    return handle_once(event, client, config=make_config(**config))
 
 
 def ndjson(stream: FakeStream) -> list[dict[str, Any]]:
     return [json.loads(line) for line in stream.body.decode().splitlines()]
-
-
-@pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    old = handler.setStream(buffer)  # type: ignore[attr-defined]
-    try:
-        yield buffer
-    finally:
-        handler.setStream(old)  # type: ignore[attr-defined]
-
-
-def request_log(buffer: io.StringIO) -> dict[str, Any]:
-    lines = [json.loads(line) for line in buffer.getvalue().splitlines() if line.strip()]
-    (record,) = [line for line in lines if line.get("message") == "request"]
-    return record
 
 
 def test_sse_reasoning_then_tool_call(run):
@@ -141,7 +120,7 @@ def test_ndjson_keepalives_only_once_the_model_reasons(log_lines):
     assert 2 <= len(keepalives) <= 6
     assert [r["type"] for r in ndjson(stream)][-1] == "done"
     # the log counts the keepalives sent, not the silences before NDJSON had any
-    assert request_log(log_lines)["keepalives"] == len(keepalives)
+    assert logged_request(log_lines)["keepalives"] == len(keepalives)
 
 
 @pytest.mark.parametrize(
@@ -223,14 +202,14 @@ def test_guardrail_stop_is_done_and_its_trace_is_not_logged_by_default(log_lines
     name, done = stream.terminal()
     assert (name, done["stop_reason"]) == ("done", "guardrail_intervened")
     assert "trace" not in done
-    record = request_log(log_lines)
+    record = logged_request(log_lines)
     assert record["stop_reason"] == "guardrail_intervened"
     assert "Investments topic" not in log_lines.getvalue()
 
 
 def test_log_line_counts_reasoning_and_tool_calls_without_content(log_lines):
     serve(FakeBedrock([rec.CLAUDE_THINKING_THEN_TOOL]))
-    record = request_log(log_lines)
+    record = logged_request(log_lines)
     assert record["reasoning_events"] == 6
     assert record["reasoning_chars"] == len(
         "The user is asking about the weather in Paris. I have access to a weather function"
@@ -247,7 +226,7 @@ def test_log_line_counts_reasoning_and_tool_calls_without_content(log_lines):
 
 def test_log_content_logs_reasoning_tool_calls_and_guardrail_trace(log_lines):
     serve(FakeBedrock([rec.CLAUDE_THINKING_THEN_TOOL]), log_content=True)
-    record = request_log(log_lines)
+    record = logged_request(log_lines)
     assert record["reasoning"].startswith("The user is asking about the weather")
     assert record["tool_uses"] == [
         {"id": "tooluse_1gPhO4A1RNWgzKbt1PXWLg", "name": "weather", "input": {"city": "Paris"}}
@@ -255,7 +234,7 @@ def test_log_content_logs_reasoning_tool_calls_and_guardrail_trace(log_lines):
     log_lines.truncate(0)
     log_lines.seek(0)
     serve(FakeBedrock([rec.CLAUDE_GUARDRAIL]), log_content=True)
-    assert request_log(log_lines)["guardrail_trace"] == rec.GUARDRAIL_TRACE
+    assert logged_request(log_lines)["guardrail_trace"] == rec.GUARDRAIL_TRACE
 
 
 def test_cache_counts_are_sent_logged_and_measured(capsys):
