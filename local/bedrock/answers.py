@@ -168,9 +168,6 @@ def reasoning_text(rest: str, tokens: int) -> tuple[str, ...]:
 
 
 def check_think(directives: Directives, reasons: bool) -> None:
-    """`think=N` needs a model that reasons for this request."""
+    """`think=N` needs a model that can reason."""
     if directives.think is not None and not reasons:
-        raise DirectiveError(
-            "directive think: this model does not reason for this request (a budget model "
-            "needs additionalModelRequestFields.thinking, an effort model reasoningConfig)"
-        )
+        raise DirectiveError("directive think: this model does not reason")

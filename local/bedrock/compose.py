@@ -40,11 +40,16 @@ def reasons(family: Family, prompt: Prompt) -> bool:
 
 def _reasoning(family: Family, prompt: Prompt, directives: Directives, rest: str) -> Reasoning:
     tokens = directives.think or DEFAULT_THINK
-    if family.reasoning == "effort":
-        return Reasoning(pieces=(NOVA_REDACTED,), tokens=tokens)
     redact = directives.redacted or REDACTED_TRIGGER in prompt.user_text
     if family.reasoning == "budget" and redact:
         return Reasoning(redacted=redacted_bytes(rest), tokens=tokens)
+    if directives.think is not None:
+        # The directive's own shape, whatever the model (docs/API.md §12.5): N reasoning
+        # tokens, then a signature. Without it, each model reasons as Bedrock sends it.
+        pieces = reasoning_text(rest, tokens)
+        return Reasoning(pieces=pieces, signature=signature("".join(pieces)), tokens=tokens)
+    if family.reasoning == "effort":
+        return Reasoning(pieces=(NOVA_REDACTED,), tokens=tokens)
     pieces = reasoning_text(rest, tokens)
     # Claude signs its reasoning; DeepSeek R1 and gpt-oss return reasoning text only.
     sign = signature("".join(pieces)) if family.reasoning == "budget" else None
@@ -68,8 +73,11 @@ def compose_plan(
     directives, rest = split_directives(prompt.user_text)
     if directives.tool is not None and directives.fault == "guardrail":
         raise PlanError("directives tool and fault=guardrail can't be combined")
-    reasoning_on = reasons(family, prompt)
-    check_think(directives, reasoning_on)
+    # `think=N` makes any reasoning model reason, asked to or not (docs/API.md §12.5).
+    check_think(directives, family.reasoning != "none")
+    reasoning_on = reasons(family, prompt) or (
+        directives.think is not None and family.reasoning != "none"
+    )
     return plan_answer(
         prompt,
         directives,

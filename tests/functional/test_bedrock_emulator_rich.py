@@ -131,8 +131,27 @@ def test_models_that_always_reason_do_so_unasked(client: Any) -> None:
     reasoning = deltas_of(events, "reasoningContent")
     assert len(reasoning) == 8  # the small default
     assert all(set(d) == {"text"} for d in reasoning)  # DeepSeek R1 does not sign
-    events = stream(client, "openai.gpt-oss-20b-1:0", say(f"#! think=3 echo {FAST}\nhi"))
-    assert len(deltas_of(events, "reasoningContent")) == 3
+    events = stream(client, "openai.gpt-oss-20b-1:0", say(f"#! echo {FAST}\nhi"))
+    assert all(set(d) == {"text"} for d in deltas_of(events, "reasoningContent"))
+
+
+@pytest.mark.parametrize(
+    ("model", "fields"),
+    [
+        ("openai.gpt-oss-20b-1:0", {}),
+        ("us.deepseek.r1-v1:0", {}),
+        (HAIKU, {}),  # asked nothing: the directive makes it reason
+        ("us.amazon.nova-2-lite-v1:0", {}),
+    ],
+)
+def test_think_gives_n_reasoning_tokens_then_a_signature_with_any_reasoning_model(
+    client: Any, model: str, fields: dict[str, Any]
+) -> None:
+    # docs/API.md §12.5: the directive's shape, whatever the model reasons like unasked.
+    events = stream(client, model, say(f"#! think=3 echo {FAST}\nhi"), **fields)
+    reasoning = deltas_of(events, "reasoningContent")
+    assert [set(d) for d in reasoning] == [{"text"}] * 3 + [{"signature"}]
+    assert "".join(deltas_of(events, "text")) == "hi"
 
 
 def test_nova_2_reasoning_is_redacted_text(client: Any) -> None:
@@ -140,11 +159,11 @@ def test_nova_2_reasoning_is_redacted_text(client: Any) -> None:
     events = stream(
         client,
         "us.amazon.nova-2-lite-v1:0",
-        say(f"#! think=30 echo {FAST}\nhi"),
+        say(f"#! echo {FAST}\nhi"),
         additionalModelRequestFields=config,
     )
     assert deltas_of(events, "reasoningContent") == [{"text": "[REDACTED]"}]
-    assert events[-1]["metadata"]["usage"]["outputTokens"] == 30 + 1  # still billed
+    assert events[-1]["metadata"]["usage"]["outputTokens"] == 8 + 1  # still billed
 
 
 # --- tool calls -------------------------------------------------------------------------------
