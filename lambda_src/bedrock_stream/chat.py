@@ -32,7 +32,7 @@ def _converse(req: ChatRequest) -> BedrockCall:
 
 
 def _native(req: ChatRequest) -> BedrockCall:
-    return native_call(req.model, req.native or {})
+    return native_call(req.model, req.native or {}, req.guardrail)
 
 
 # Request mode -> adapter.

@@ -202,7 +202,12 @@ def parse_chat(doc: Any, config: Config) -> ChatRequest:
     if model not in config.allowed_models:
         raise AppError("model_not_allowed", f"model {model!r} is not allowed here")
     if "native" in doc:
-        return ChatRequest(model=model, format=doc.get("format"), native=doc["native"])
+        return ChatRequest(
+            model=model,
+            format=doc.get("format"),
+            native=doc["native"],
+            guardrail=config.guardrail,
+        )
     return build_chat(doc, model, messages, config)
 
 

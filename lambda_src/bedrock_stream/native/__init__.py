@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from bedrock_stream.adapter import BedrockCall, StreamMapper
 from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, EventStreamProtocol
+from bedrock_stream.blocks import Guardrail
 from bedrock_stream.errors import AppError
 from bedrock_stream.families import NativeFormat, family_of
 from bedrock_stream.model_ids import base_model_id as base_model_id  # re-exported for callers
@@ -51,14 +52,35 @@ def check_token_limit(model: str, body: Mapping[str, Any], limit: int) -> None:
             raise AppError("invalid_request", f"{name} must be smaller than or equal to {limit}")
 
 
-def native_call(model: str, body: Mapping[str, Any]) -> BedrockCall:
-    """The prepared InvokeModelWithResponseStream call for a native body."""
+def native_call(
+    model: str, body: Mapping[str, Any], guardrail: Guardrail | None = None
+) -> BedrockCall:
+    """The prepared InvokeModelWithResponseStream call for a native body.
+
+    The deployment's guardrail guards native bodies too (docs/API.md §12.3): an operator who
+    attached one must not find a way around it. InvokeModelWithResponseStream takes it as
+    the guardrailIdentifier, guardrailVersion and trace parameters (sent as the
+    X-Amzn-Bedrock-Guardrail* and X-Amzn-Bedrock-Trace headers); an intervention comes back
+    as `amazon-bedrock-guardrailAction` on the provider's chunk.
+    https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html
+    """
     parser = parser_for(model)
     payload = json.dumps(body).encode()
+    extra: dict[str, str] = {}
+    if guardrail is not None:
+        extra = {
+            "guardrailIdentifier": guardrail.identifier,
+            "guardrailVersion": guardrail.version,
+            "trace": "ENABLED" if guardrail.trace else "DISABLED",
+        }
 
     def open_stream(client: BedrockRuntimeProtocol) -> EventStreamProtocol:
         response = client.invoke_model_with_response_stream(
-            modelId=model, body=payload, contentType="application/json", accept="application/json"
+            modelId=model,
+            body=payload,
+            contentType="application/json",
+            accept="application/json",
+            **extra,
         )
         stream: EventStreamProtocol = response["body"]
         return stream

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bedrock_stream.blocks import Guardrail
 from tests import recorded_streams as rec
 from tests.functional.handler.handler_fakes import (
     FakeBedrock,
@@ -21,6 +22,7 @@ from tests.functional.handler.handler_run import (
     logged_request,
     metric_values,
 )
+from tests.unit.native_support import chunk
 
 CHAT = make_event(body={"prompt": "What is the weather in Paris?"})
 NDJSON_KEEPALIVE = b'{"type":"keepalive"}\n'
@@ -258,3 +260,27 @@ def test_no_cache_metrics_when_the_model_reports_none(capsys):
     assert "CacheReadInputTokens" not in values
     assert "CacheWriteInputTokens" not in values
     assert values["OutputTokens"] == ([83.0], "Count")
+
+
+@pytest.mark.parametrize("log_content", [False, True])
+def test_the_deployments_guardrail_guards_native_bodies_too(log_content):
+    # docs/API.md §12.3: an operator who attached a guardrail finds no way around it.
+    guardrail = Guardrail("gr123", "2", "async", trace=log_content)
+    chunks = [chunk(obj) for obj in rec.TITAN_GUARDRAIL]
+    bedrock = FakeBedrock([chunks])
+    body = {"model": "amazon.titan-text-express-v1", "native": {"inputText": "hi"}}
+
+    stream = serve(bedrock, body=body, guardrail=guardrail, log_content=log_content)
+
+    ((op, kwargs),) = bedrock.calls
+    assert op == "InvokeModelWithResponseStream"
+    assert (kwargs["guardrailIdentifier"], kwargs["guardrailVersion"]) == ("gr123", "2")
+    assert kwargs["trace"] == ("ENABLED" if log_content else "DISABLED")
+    name, done = stream.terminal()
+    assert (name, done["stop_reason"]) == ("done", "guardrail_intervened")
+
+
+def test_without_a_guardrail_native_bodies_go_as_they_are():
+    bedrock = FakeBedrock([[chunk(obj) for obj in rec.TITAN_GUARDRAIL]])
+    serve(bedrock, body={"model": "amazon.titan-text-express-v1", "native": {"inputText": "x"}})
+    assert not {"guardrailIdentifier", "guardrailVersion", "trace"} & set(bedrock.calls[0][1])
