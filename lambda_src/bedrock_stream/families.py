@@ -130,6 +130,28 @@ def family_of(model: str) -> Family:
     return DEFAULT_FAMILY
 
 
+# A model the table does not list yet, by its provider's prefix: the chunk format that provider
+# streams, so native mode serves a new model on day one as Converse does (docs/API.md §12.6).
+PROVIDER_NATIVE: Final[tuple[tuple[str, NativeFormat], ...]] = (
+    ("anthropic.", "anthropic"),
+    ("amazon.titan-", "titan"),
+    ("amazon.nova", "nova"),
+    ("meta.llama", "llama"),
+    ("cohere.command", "cohere"),
+    ("mistral.", "mistral"),
+    ("ai21.jamba", "jamba"),
+)
+
+
+def native_format_of(model: str) -> NativeFormat | None:
+    """The native chunk format of a model: its family's, else its provider's; None if unknown."""
+    native = family_of(model).native
+    if native is not None:
+        return native
+    base = parse_model_id(model).base or ""
+    return next((fmt for prefix, fmt in PROVIDER_NATIVE if base.startswith(prefix)), None)
+
+
 def all_families() -> tuple[Family, ...]:
     """Every family of the table, in table order."""
     from bedrock_stream.family_table import FAMILIES  # noqa: PLC0415 - rows import this module

@@ -396,6 +396,21 @@ def test_unknown_provider_is_invalid_request():
     assert (info.value.status, info.value.code) == (400, "invalid_request")
 
 
+@pytest.mark.parametrize(
+    ("model", "parser"),
+    [
+        ("us.anthropic.claude-opus-5-20270101-v1:0", AnthropicParser),  # not in the table yet
+        ("meta.llama5-70b-instruct-v1:0", LlamaParser),
+        ("mistral.mistral-huge-2701-v1:0", MistralParser),
+    ],
+)
+def test_a_model_the_table_does_not_list_yet_streams_by_its_providers_format(model, parser):
+    # docs/API.md §12.6: a new model works on day one, in native mode too.
+    assert parser_for(model) is parser
+    with pytest.raises(AppError):  # and the deployment's ceiling still holds
+        check_token_limit(model, {"max_tokens": 5000, "max_gen_len": 5000}, 4096)
+
+
 def test_native_call_sends_the_body_as_json():
     seen: dict[str, Any] = {}
 

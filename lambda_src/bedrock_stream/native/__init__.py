@@ -10,7 +10,7 @@ from bedrock_stream.adapter import BedrockCall, StreamMapper
 from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, EventStreamProtocol
 from bedrock_stream.blocks import Guardrail
 from bedrock_stream.errors import AppError
-from bedrock_stream.families import NativeFormat, family_of
+from bedrock_stream.families import NATIVE_LIMIT_FIELDS, NativeFormat, native_format_of
 from bedrock_stream.model_ids import base_model_id as base_model_id  # re-exported for callers
 from bedrock_stream.native.amazon import NovaParser, TitanParser
 from bedrock_stream.native.anthropic import AnthropicParser
@@ -30,7 +30,7 @@ PARSERS: Final[dict[NativeFormat, Callable[[], StreamMapper]]] = {
 
 def parser_for(model: str) -> Callable[[], StreamMapper]:
     """The chunk parser factory for a model, or invalid_request if its family has none."""
-    native = family_of(model).native
+    native = native_format_of(model)
     if native is None:
         raise AppError("invalid_request", f"native mode does not know the provider of {model!r}")
     return PARSERS[native]
@@ -42,7 +42,8 @@ def check_token_limit(model: str, body: Mapping[str, Any], limit: int) -> None:
     The ceiling is the deployment's, whichever way a request asks: a native body must not
     get around it. Values that are not numbers are left to Bedrock's own validation.
     """
-    for path in family_of(model).token_limit_fields:
+    native = native_format_of(model)
+    for path in NATIVE_LIMIT_FIELDS[native] if native else ():
         value: Any = body
         for key in path:
             value = value.get(key) if isinstance(value, Mapping) else None
