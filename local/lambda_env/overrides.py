@@ -25,6 +25,17 @@ FUNCTION_VARIABLES = (
     "POWERTOOLS_SERVICE_NAME",
     "POWERTOOLS_METRICS_NAMESPACE",
     "POWERTOOLS_LOG_LEVEL",
+    # The rest the function reads (docs/API.md §8, §12.3): the guardrail, the Bedrock client's
+    # retries and timeouts, and a second exec wrapper.
+    "GUARDRAIL_ID",
+    "GUARDRAIL_VERSION",
+    "GUARDRAIL_STREAM_MODE",
+    "BEDROCK_MAX_ATTEMPTS",
+    "BEDROCK_BACKOFF_BASE_S",
+    "BEDROCK_BACKOFF_CAP_S",
+    "BEDROCK_CONNECT_TIMEOUT_S",
+    "BEDROCK_READ_TIMEOUT_S",
+    "BEDROCK_STREAM_NEXT_WRAPPER",
 )
 # docs/API.md §9, §12.5: the local allow-list unless ALLOWED_MODELS is set; first is default.
 LOCAL_MODELS = (

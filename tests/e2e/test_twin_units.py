@@ -205,6 +205,27 @@ def test_overrides_from_the_demo_environment(tmp_path: Path) -> None:
             apply(function, bad)
 
 
+def test_every_variable_the_function_reads_is_passed_from_the_demo(tmp_path: Path) -> None:
+    # docs/API.md §9: the demo's own environment wins over the stack's for each of them, the
+    # guardrail and the Bedrock client's tuning included; the demo's own ones stay out.
+    function = FunctionConfig(task_root=tmp_path, handler="h.handler", environment={})
+    given = {
+        "GUARDRAIL_ID": "gr1",
+        "GUARDRAIL_VERSION": "DRAFT",
+        "GUARDRAIL_STREAM_MODE": "sync",
+        "BEDROCK_MAX_ATTEMPTS": "2",
+        "BEDROCK_READ_TIMEOUT_S": "30",
+        "BEDROCK_STREAM_NEXT_WRAPPER": "/opt/wrapper",
+        "BEDROCK_PORT": "9999",
+        "BEDROCK_ENDPOINT": "http://127.0.0.1:1",
+    }
+    env = apply(function, given).function.environment
+    for name in (n for n in given if n not in ("BEDROCK_PORT", "BEDROCK_ENDPOINT")):
+        assert env[name] == given[name]
+    assert "BEDROCK_PORT" not in env
+    assert "BEDROCK_ENDPOINT" not in env
+
+
 def test_process_environment_is_lambdas(tmp_path: Path) -> None:
     function = FunctionConfig(
         task_root=tmp_path,
