@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Stack
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -40,6 +40,11 @@ class AlarmTopic(Construct):
             "Key",
             description="Encrypts the Bedrock Stream alarm topic; CloudWatch alarms may use it.",
             enable_key_rotation=True,
+            # It encrypts only the stack's own topic, which `cdk destroy` deletes: the key goes
+            # too (after KMS's waiting period) instead of costing a month's key fee forever.
+            # https://docs.aws.amazon.com/kms/latest/developerguide/deleting-keys.html
+            removal_policy=RemovalPolicy.DESTROY,
+            pending_window=Duration.days(7),
         )
         self.key.add_to_resource_policy(
             iam.PolicyStatement(

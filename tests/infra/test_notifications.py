@@ -47,6 +47,9 @@ def test_alarm_email_creates_an_encrypted_topic_with_the_subscription(emailed: S
 
     assert topic["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [key_id, "Arn"]}
     assert key["Properties"]["EnableKeyRotation"] is True
+    # the key leaves with the stack (after KMS's shortest waiting period), not kept forever
+    assert (key["DeletionPolicy"], key["UpdateReplacePolicy"]) == ("Delete", "Delete")
+    assert key["Properties"]["PendingWindowInDays"] == 7
     assert subscription == {"Protocol": "email", "Endpoint": EMAIL, "TopicArn": {"Ref": topic_id}}
     for alarm in alarms(emailed):
         assert alarm["AlarmActions"] == [{"Ref": topic_id}]
