@@ -101,7 +101,6 @@ def run_call(
         settings = PumpSettings(
             keepalive_s=config.keepalive_s,
             stall_timeout_s=config.stall_timeout_s,
-            queue_size=config.queue_size,
             reader_join_s=config.reader_join_s,
             deadline_margin_s=config.deadline_margin_s,
         )

@@ -69,7 +69,6 @@ class Config:
     # socket timeout is only the backstop that frees a stuck reader thread.
     read_timeout_s: float = 65.0
     reader_join_s: float = 5.0
-    queue_size: int = 64
     guardrail: Guardrail | None = None  # docs/API.md §12.3
 
 

@@ -1,9 +1,8 @@
-"""The reader thread and writer loop that move Bedrock events to the client, never silently."""
+"""The reader thread that writes Bedrock's events to the client, and the timers that end it."""
 
 from __future__ import annotations
 
 import contextlib
-import queue
 import socket
 import threading
 import time
@@ -25,8 +24,6 @@ from bedrock_stream.events import (
     ToolUse,
 )
 
-Item = tuple[Literal["raw", "end", "exc"], Any]
-_POLL_S = 0.05  # how often a blocked reader rechecks whether the writer has stopped
 # The outcome of a stream whose response could not be written to the end: the connection to
 # the Runtime API broke (the runtime's TransportError is a ConnectionError), so nobody is
 # left to read a terminal event. Not a failure of the function; the runtime logs it too.
@@ -39,7 +36,6 @@ class PumpSettings:
 
     keepalive_s: float | None
     stall_timeout_s: float
-    queue_size: int = 64
     reader_join_s: float = 5.0
     # How far stop_at lies before the function's timeout (DEADLINE_MARGIN_S): clean-up after
     # the terminal event waits at most until half of it is used, the rest ends the response.
@@ -79,25 +75,59 @@ def stream_error(err: AppError) -> Error:
     return Error(err.stream_code, err.message, retryable)
 
 
-def _reader(events: Iterable[dict[str, Any]], q: queue.Queue[Item], stop: threading.Event) -> None:
-    """Pull Bedrock events into the queue until the stream ends, fails or the writer stops."""
+@dataclass
+class _Shared:
+    """What the reader thread and the pump's own thread share, under one lock.
 
-    def put(item: Item) -> None:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=_POLL_S)
-                return
-            except queue.Full:
-                continue
+    The reader writes each Bedrock event's outputs to the response itself, holding the lock:
+    an event reaches the client without a hand-off to another thread (which costs a thread
+    wake-up per delta). The pump's thread waits on `wake` for the end, watching the stall
+    timer, the deadline and the keepalives, and writes keepalives and the terminal event under
+    the same lock; once it sets `stopped`, the reader writes nothing more.
+    """
 
+    last_event: float
+    last_write: float
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    wake: threading.Condition = field(init=False)
+    # How the reader ended: ("end", None), ("exc", a failure reading Bedrock) or ("fail", a
+    # failure mapping or writing an event, raised again on the pump's thread).
+    end: tuple[Literal["end", "exc", "fail"], BaseException | None] | None = None
+    stopped: bool = False
+
+    def __post_init__(self) -> None:
+        self.wake = threading.Condition(self.lock)
+
+    def finish(self, kind: Literal["end", "exc", "fail"], exc: BaseException | None) -> None:
+        """Record how the reader ended (the first way only) and wake the pump."""
+        with self.lock:
+            if self.end is None:
+                self.end = (kind, exc)
+            self.wake.notify()
+
+
+def _reader(events: Iterable[dict[str, Any]], shared: _Shared, writer: _Writer) -> None:
+    """Read Bedrock's events and write their outputs, until the stream ends or the pump stops."""
     try:
         for raw in events:
-            if stop.is_set():
-                return
-            put(("raw", raw))
-        put(("end", None))
-    except BaseException as exc:  # every failure must reach the writer
-        put(("exc", exc))
+            with shared.lock:
+                if shared.stopped:
+                    return
+                now = writer.clock()
+                shared.last_event = now
+                try:
+                    if writer._outputs(raw, now):
+                        shared.last_write = now
+                except BaseException as exc:  # the pump's thread raises it again
+                    shared.end = shared.end or ("fail", exc)
+                    shared.wake.notify()
+                    return
+                # No wake-up per event: the pump's thread finds last_event and last_write
+                # moved when its timer runs out, and waits on.
+    except BaseException as exc:  # every failure reading Bedrock must reach the pump
+        shared.finish("exc", exc)
+        return
+    shared.finish("end", None)
 
 
 def close_stream(stream: EventStreamProtocol) -> None:
@@ -139,17 +169,17 @@ def pump(
     started_at is when the request arrived (for ttft and duration); stop_at is the monotonic
     time at which the function must stop (its deadline minus DEADLINE_MARGIN_S).
     """
-    q: queue.Queue[Item] = queue.Queue(maxsize=settings.queue_size)
-    stop = threading.Event()
-    reader = threading.Thread(
-        target=_reader, args=(stream, q, stop), name="bedrock-reader", daemon=True
-    )
     writer = _Writer(mapper, emit, keepalive, settings, clock, started_at, keep_answer)
+    now = clock()
+    shared = _Shared(last_event=now, last_write=now)
+    reader = threading.Thread(
+        target=_reader, args=(stream, shared, writer), name="bedrock-reader", daemon=True
+    )
     result = writer.result
     reader.start()
     try:
         try:
-            result.terminal = writer.run(q, stop_at)
+            result.terminal = writer.run(shared, stop_at)
         except ConnectionError as exc:  # the response is gone: stop reading Bedrock now
             result.response_lost = True
             result.terminal = Error("internal", f"the response could not be written: {exc}", False)
@@ -165,7 +195,8 @@ def pump(
             except ConnectionError:
                 result.response_lost = True
     finally:
-        stop.set()
+        with shared.lock:
+            shared.stopped = True
         close_stream(stream)
         reader.join(cleanup_wait_s(settings, stop_at, clock()))
         result.reader_ended = not reader.is_alive()
@@ -210,35 +241,43 @@ class _Writer:
         self.keep_answer = keep_answer
         self.result = PumpResult(terminal=Error("internal", "not finished", retryable=False))
 
-    def run(self, q: queue.Queue[Item], stop_at: float) -> Terminal:
-        """Loop until the stream ends, fails, stalls or the deadline comes."""
-        last_event = last_write = self.clock()
+    def run(self, shared: _Shared, stop_at: float) -> Terminal:
+        """Wait until the stream ends, fails, stalls or the deadline comes; the terminal event.
+
+        Returns holding no lock, with `shared.stopped` set, so the reader writes nothing after
+        the terminal event is decided.
+        """
+        with shared.lock:
+            try:
+                return self._watch(shared, stop_at)
+            finally:
+                shared.stopped = True
+
+    def _watch(self, shared: _Shared, stop_at: float) -> Terminal:
         while True:
+            if shared.end is not None:
+                kind, exc = shared.end
+                if kind == "end":
+                    return self.mapper.finish()
+                assert exc is not None
+                if kind == "fail":
+                    raise exc
+                return stream_error(classify(exc))
             now = self.clock()
             if now >= stop_at:
                 return Error("deadline", "stopped before the function's timeout", retryable=True)
-            if now - last_event >= self.stall_s:
+            if now - shared.last_event >= self.stall_s:
                 message = f"no event from Bedrock for {self.stall_s:g} s"
                 return Error("upstream_stalled", message, retryable=True)
-            wait = min(stop_at, last_event + self.stall_s) - now
+            wait = min(stop_at, shared.last_event + self.stall_s) - now
             if self.keepalive_s is not None and self.keepalive is not None:
-                if now - last_write >= self.keepalive_s:
+                if now - shared.last_write >= self.keepalive_s:
                     if self.keepalive():
                         self.result.keepalives += 1
-                    last_write = now  # also when the format has no keepalive yet: no busy loop
-                wait = min(wait, last_write + self.keepalive_s - now)
-            try:
-                kind, item = q.get(timeout=max(wait, 0.0))
-            except queue.Empty:
-                continue
-            last_event = self.clock()
-            if kind == "end":
-                return self.mapper.finish()
-            if kind == "exc":
-                err = classify(item)
-                return stream_error(err)
-            if self._outputs(item, last_event):
-                last_write = last_event
+                    # also when the format has no keepalive yet: no busy loop
+                    shared.last_write = now
+                wait = min(wait, shared.last_write + self.keepalive_s - now)
+            shared.wake.wait(timeout=max(wait, 0.0))
 
     def _outputs(self, raw: dict[str, Any], now: float) -> bool:
         """Emit what one Bedrock event maps to; whether any of it reached the client."""

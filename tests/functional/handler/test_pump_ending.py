@@ -136,3 +136,43 @@ def test_call_within_with_no_time_left_does_not_start_the_call() -> None:
         assert not [t for t in started if t.name == "bedrock-open"]
     finally:
         release.set()
+
+
+class Endless:
+    """A stream that yields a text delta every few milliseconds, 20 more even once closed.
+
+    (Events already in the socket's buffer still come out after close(): a reader that
+    ignored the pump's decision would write them after the terminal event.)
+    """
+
+    def __init__(self) -> None:
+        self.closed = threading.Event()
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        yield {"messageStart": {"role": "assistant"}}
+        after_close = 20
+        while after_close:
+            yield {"contentBlockDelta": {"delta": {"text": "x"}, "contentBlockIndex": 0}}
+            time.sleep(0.002)
+            after_close -= self.closed.is_set()
+
+    def close(self) -> None:
+        self.closed.set()
+
+
+def test_nothing_follows_the_terminal_event_though_the_reader_writes_itself() -> None:
+    # The reader thread writes each event's outputs itself (no hand-off to another thread);
+    # once the deadline is decided it writes nothing more, so `deadline` is the last word.
+    sent: list[tuple[Event, str]] = []
+    emit = lambda event: sent.append((event, threading.current_thread().name)) is None  # noqa: E731
+    settings = PumpSettings(keepalive_s=None, stall_timeout_s=5, deadline_margin_s=1)
+    result = _pump(Endless(), emit, settings, 0.3)
+    time.sleep(0.05)  # had the reader kept writing, it would have by now
+
+    assert isinstance(sent[-1][0], Error)
+    assert sent[-1][0].code == "deadline"
+    assert sent[-1][1] != "bedrock-reader"  # the terminal event: the pump's own thread
+    deltas = [thread for event, thread in sent if isinstance(event, Delta)]
+    assert len(deltas) > 10
+    assert set(deltas) == {"bedrock-reader"}  # each delta written as it was read
+    assert result.reader_ended
