@@ -65,7 +65,7 @@ pytest: deps browser
 test: lint typecheck pytest
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-bench-* node_modules cdk.out .mypy_cache .ruff_cache .pytest_cache
 
 # The whole stack locally: synthesizes if needed, local Bedrock + local Function URL (docs/API.md §9).
 demo: deps
@@ -84,8 +84,10 @@ soak: deps
 # Benchmarks (issue 12): every measurement, then bench/results.json, results.md and latency.png.
 # bench-quick takes under 3 minutes; bench is the full run whose files are committed.
 .PHONY: bench bench-quick
+# The cold starts run on Lambda's Python version in .venv-bench-py3.13 when the machine has one
+# (bench/lambda_python.py).
 bench: venv
-	$(BIN)/python bench/run.py --full
+	$(BIN)/python bench/run.py --full --lambda-python
 
 bench-quick: venv
-	$(BIN)/python bench/run.py --quick
+	$(BIN)/python bench/run.py --quick --lambda-python

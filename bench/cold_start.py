@@ -13,6 +13,9 @@ Outside it the X-Ray SDK builds a sampling client at import, which Lambda never 
   uvicorn's Config and Server constructed); ready is the line it prints.
 - boto3: bench/cold/boto3_ready.py (boto3 imported, a bedrock-runtime client built).
 
+All three run on one interpreter: `make bench` picks Lambda's Python version
+(bench/lambda_python.py).
+
 Runs are paired and alternating (one of each per round, the order rotating), after a warm-up
 round that fills the page cache and the bytecode caches; the ratios are of the medians.
 """
@@ -66,10 +69,12 @@ def _environment(config: FunctionConfig, runtime_api: str, **extra: str) -> dict
     return {**env, **extra}
 
 
-def ours_command() -> tuple[list[str], FunctionConfig]:
-    """The exec-wrapper command line and the function's configuration, for `ours_ready`."""
+def ours_command(python: str = sys.executable) -> tuple[list[str], FunctionConfig]:
+    """The exec-wrapper command line and the function's configuration, for `ours_ready`;
+    the wrapper takes the interpreter from its first argument, as Lambda passes its own."""
     config = replace(function_config(), handler="ours_ready.handler")
-    return config.launch_command(), config
+    wrapper, _interpreter, *rest = config.launch_command()
+    return [wrapper, python, *rest], config
 
 
 @dataclass(frozen=True)
@@ -109,9 +114,9 @@ def _spawn(
     return Spawn(wall_ms, (usage.ru_utime + usage.ru_stime) * 1000, stderr)
 
 
-def start_ours(extra_env: dict[str, str] | None = None) -> Spawn:
+def start_ours(python: str = sys.executable, extra_env: dict[str, str] | None = None) -> Spawn:
     """Spawn to the first `GET /next`."""
-    command, config = ours_command()
+    command, config = ours_command(python)
     with RuntimeApiServer() as api:
         env = _environment(config, api.address, PYTHONPATH=str(COLD), **(extra_env or {}))
         return _spawn(command, config.task_root, env, lambda _p: api.wait_ready(_TIMEOUT_S))
@@ -122,28 +127,33 @@ def _printed_ready(process: Popen[bytes]) -> bool:
     return bool(process.stdout.readline().strip() == b"ready")
 
 
-def _start_script(script: str, task_root: Path, pythonpath: Path | None) -> Spawn:
+def _start_script(python: str, script: str, task_root: Path, pythonpath: Path | None) -> Spawn:
     config = FunctionConfig(task_root=task_root, handler="run.sh", name=f"bench-{script}")
     extra = {"PYTHONPATH": str(pythonpath)} if pythonpath else {}
     env = _environment(config, "127.0.0.1:9001", **extra)
-    command = [sys.executable, "-u", str(COLD / script)]
+    command = [python, "-u", str(COLD / script)]
     return _spawn(command, task_root, env, _printed_ready)
 
 
-START: dict[str, Callable[[], Spawn]] = {
+START: dict[str, Callable[[str], Spawn]] = {
     "ours": start_ours,
-    "peer": lambda: _start_script("peer_ready.py", PEER_DIR, PEER_DIR),
-    "boto3": lambda: _start_script("boto3_ready.py", COLD, None),
+    "peer": lambda python: _start_script(python, "peer_ready.py", PEER_DIR, PEER_DIR),
+    "boto3": lambda python: _start_script(python, "boto3_ready.py", COLD, None),
 }
 
 
-def measure(rounds: int, progress: Callable[[str], None] = lambda _line: None) -> ColdResult:
-    """`rounds` paired rounds after one warm-up round."""
+def measure(
+    rounds: int,
+    progress: Callable[[str], None] = lambda _line: None,
+    python: str = sys.executable,
+) -> ColdResult:
+    """`rounds` paired rounds after one warm-up round, every process on `python` (an
+    interpreter whose environment holds the function's and the peer's packages)."""
     result = ColdResult()
     for turn in range(-1, rounds):
         order = NAMES[turn % 3 :] + NAMES[: turn % 3]
         for name in order:
-            spawn = START[name]()
+            spawn = START[name](python)
             if turn >= 0:
                 result.ms[name].append(spawn.wall_ms)
                 result.cpu_ms[name].append(spawn.cpu_ms)
@@ -234,10 +244,13 @@ def merge_runs(runs: list[list[ImportRow]]) -> list[ImportRow]:
     ]
 
 
-def importtime_report(out_dir: Path, runs: int = 3) -> list[ImportRow]:
+def importtime_report(
+    out_dir: Path, runs: int = 3, python: str = sys.executable
+) -> list[ImportRow]:
     """Start ours `runs` times with PYTHONPROFILEIMPORTTIME (the variable form of
     `-X importtime`); write the first raw report and the top 25 of the medians to out_dir."""
-    texts = [start_ours({"PYTHONPROFILEIMPORTTIME": "1"}).stderr for _ in range(runs)]
+    profile = {"PYTHONPROFILEIMPORTTIME": "1"}
+    texts = [start_ours(python, profile).stderr for _ in range(runs)]
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "importtime-ours.txt").write_text(texts[0])
     rows = merge_runs([parse_importtime(text) for text in texts])

@@ -179,8 +179,11 @@ def _cold_section(run: Mapping[str, Any]) -> list[str]:
         (name, f"{wall.get(name, math.nan):.0f}", f"{cpu.get(name, math.nan):.0f}")
         for name in ("ours", "peer", "boto3")
     ]
+    python = cold.get("python", "?")
+    which = "Lambda's version" if cold.get("lambda_python") else "not the version Lambda runs"
     lines = ["## Cold start", "", f"Process start to ready, medians of {cold.get('rounds')} "]
-    lines[-1] += "paired, alternating rounds in Lambda's environment (ms):"
+    lines[-1] += f"paired, alternating rounds in Lambda's environment, on Python {python} "
+    lines[-1] += f"({which}) (ms):"
     lines += ["", *_table(("process", "wall", "CPU"), rows, ("---", "---:", "---:")), ""]
     top = cold.get("importtime_top", [])
     if top:

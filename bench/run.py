@@ -30,6 +30,7 @@ from bench import (  # noqa: E402
     bench_twin,
     chain,
     cold_start,
+    lambda_python,
     report,
     servers,
     soak,
@@ -77,17 +78,24 @@ class State:
     values: dict[str, float] = field(default_factory=dict)
     distributions: dict[str, list[float]] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    # Where the cold starts run (bench/lambda_python.py); None: this process's Python.
+    cold_python: lambda_python.Interpreter | None = None
 
 
 def cold_phase(state: State) -> None:
     """Process start to ready, ours / peer / boto3; the import-time report of ours."""
     plan = state.plan
-    result = cold_start.measure(plan.cold_rounds, state.progress)
+    python = state.cold_python
+    if python is None:
+        python = lambda_python.Interpreter(sys.executable, platform.python_version(), False)
+    result = cold_start.measure(plan.cold_rounds, state.progress, python.path)
     medians = result.medians()
     state.values["cold_init_ratio_vs_fastapi"] = medians["ours"] / medians["peer"]
     state.values["cold_init_ratio_vs_boto3"] = medians["ours"] / medians["boto3"]
-    rows = cold_start.importtime_report(state.scratch, plan.importtime_runs)
+    rows = cold_start.importtime_report(state.scratch, plan.importtime_runs, python.path)
     state.details["cold_start"] = {
+        "python": python.version,
+        "lambda_python": python.lambda_version,
         "rounds": plan.cold_rounds,
         "median_ms": medians,
         "cpu_median_ms": result.cpu_medians(),
@@ -211,8 +219,10 @@ NOTES = (
     "Lambda) with a fake Bedrock client; the bytes go through the runtime's own ResponseStream "
     "into a socket drained by another process.",
     "Cold start: Lambda's environment as the twin builds it (LAMBDA_TASK_ROOT, function name, "
-    "X-Ray daemon address, region, placeholder credentials); page cache and bytecode caches "
-    "warm; wall time from spawn to ready; ratios of the medians.",
+    "X-Ray daemon address, region, placeholder credentials); all three processes on one "
+    "interpreter, Lambda's Python version when the machine has it (bench/lambda_python.py); "
+    "page cache and bytecode caches warm; wall time from spawn to ready; ratios of the "
+    "medians.",
     "Throughput is for 16 KiB writes (a page, a large chunk); token-sized writes are limited "
     "by per-write cost instead (see the handler latency).",
     "Memory is the execution environment's VmRSS after sequential echo streams of 200 to 1000 "
@@ -272,6 +282,12 @@ def main(argv: list[str] | None = None) -> int:
         modes.add_argument(f"--{mode}", dest="mode", action="store_const", const=mode)
     parser.add_argument("--out", type=Path, default=BENCH, help="where the three files go")
     parser.add_argument("--scratch", type=Path, default=SCRATCH, help="where the rest goes")
+    parser.add_argument(
+        "--lambda-python",
+        action="store_true",
+        help="time the cold starts on Lambda's Python version, in a venv of its own "
+        "(bench/lambda_python.py); by default on this Python",
+    )
     args = parser.parse_args(argv)
     args.scratch.mkdir(parents=True, exist_ok=True)
     about = machine()
@@ -279,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     began = time.monotonic()
     with _clock() as progress, chain.stamped_bedrock() as bedrock:
         state = State(PLANS[args.mode], progress, bedrock, args.scratch)
+        if args.lambda_python:
+            state.cold_python = lambda_python.interpreter(progress)
         for index, (name, phase) in enumerate(PHASES, 1):
             progress(f"[{index}/{len(PHASES)}] {name}")
             phase(state)
