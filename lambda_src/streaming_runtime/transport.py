@@ -24,6 +24,23 @@ class Response(NamedTuple):
     body: bytes
 
 
+def _open(host: bytes, port: int) -> socket.socket:
+    """socket.create_connection for a host given as bytes: each address in turn, blocking."""
+    failure: OSError = OSError(f"no address for {host!r}")
+    for family, kind, proto, _name, address in socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM
+    ):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.connect(address)
+        except OSError as error:
+            sock.close()
+            failure = error
+            continue
+        return sock
+    raise failure
+
+
 class Connection:
     """One persistent connection; a broken one stays broken until reset().
 
@@ -36,7 +53,10 @@ class Connection:
     def __init__(self, address: str) -> None:
         host, _, port = address.rpartition(":")
         self.host_header = address
-        self._target = (host or "127.0.0.1", int(port))
+        # The host as bytes: getaddrinfo passes a str host through the idna codec, whose first
+        # use imports encodings.idna, stringprep and unicodedata (about 5 ms of a cold start,
+        # bench/results.md). The address Lambda gives is ASCII (an IP address and a port).
+        self._target = ((host or "127.0.0.1").encode("ascii"), int(port))
         self._sock: socket.socket | None = None
         self._buffer = b""
         self.broken: str | None = None  # why it broke, until reset()
@@ -47,7 +67,7 @@ class Connection:
         if self._sock is None:
             # No timeout: GET /next blocks until an event arrives and the environment may be
             # frozen in between (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
-            sock = socket.create_connection(self._target, timeout=None)
+            sock = _open(*self._target)
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._sock = sock
             self._buffer = b""
