@@ -189,7 +189,8 @@ def _cold_section(run: Mapping[str, Any]) -> list[str]:
     if top:
         lines += [
             f"Import time of ours (`-X importtime`, medians of {cold.get('importtime_runs')} "
-            "starts; top 10 of the 25 in bench/results/importtime-ours-top25.txt):",
+            "starts; the top 10; each run writes the top 25 to "
+            "bench/results/importtime-ours-top25.txt, which is not committed):",
             "",
             *_table(
                 ("module", "cumulative ms", "self ms"),
