@@ -45,8 +45,9 @@ class ChatRequest:
     """A validated chat request (docs/API.md §2, §12.1), with the model's rules applied.
 
     `max_tokens` is what is sent (the model's default capped at MAX_TOKENS_LIMIT when the
-    body gave none), `top_p` is dropped where the model's rules say so, and `reasoning` is
-    the model's own control for what the body asked.
+    body gave none; None where the model refuses one at the asked effort), `top_p` is
+    dropped where the model's rules say so, and `reasoning` is the model's own control for
+    what the body asked.
     """
 
     model: str

@@ -17,7 +17,6 @@ from bedrock_stream.converse_request import (
     tool_config_to_converse,
 )
 from bedrock_stream.events import Delta, Output, Reasoning, ReasoningKind, Terminal
-from bedrock_stream.families import family_of
 from bedrock_stream.request import ChatRequest, Message
 
 
@@ -58,9 +57,9 @@ def resume_split(req: ChatRequest) -> tuple[list[Message], str]:
 def converse_kwargs(req: ChatRequest) -> dict[str, Any]:
     """The converse_stream arguments; a final assistant message is passed through (resume).
 
-    `inferenceConfig.maxTokens` is always sent (docs/API.md §12.1): the request's, else the
-    model's default from the family table; except at an effort where the model's family
-    says it refuses one (Nova 2 at "high").
+    `inferenceConfig.maxTokens` is the request's as the model's rules left it
+    (model_rules.apply_rules: the body's or the model's default, none where the model
+    refuses one).
     """
     messages, _ = resume_split(req)
     kwargs: dict[str, Any] = {
@@ -73,15 +72,9 @@ def converse_kwargs(req: ChatRequest) -> dict[str, Any]:
     system = system_to_converse(req.system)
     if system:
         kwargs["system"] = system
-    family = family_of(req.model)
-    max_tokens = req.max_tokens
-    if max_tokens is None:
-        max_tokens = family.default_max_tokens
-    inference: dict[str, Any] = {"maxTokens": max_tokens}
-    effort = req.reasoning.effort if req.reasoning is not None else None
-    if effort is not None and effort == family.no_max_tokens_at_effort:
-        del inference["maxTokens"]
+    inference: dict[str, Any] = {}
     for key, value in (
+        ("maxTokens", req.max_tokens),
         ("temperature", req.temperature),
         ("topP", req.top_p),
         ("stopSequences", list(req.stop) or None),

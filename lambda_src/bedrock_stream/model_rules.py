@@ -45,7 +45,7 @@ class MessageLike(Protocol):
 class Sent:
     """The values a request sends once the model's rules are applied."""
 
-    max_tokens: int
+    max_tokens: int | None  # None: not sent (Nova 2 at "high" effort refuses one)
     top_p: float | None
     reasoning: ReasoningPlan | None
 
@@ -234,10 +234,15 @@ def apply_rules(
     choice: ToolChoice | None,
     limit: int,
 ) -> Sent:
-    """max_tokens (the model's default capped at `limit` when absent), top_p, reasoning."""
+    """max_tokens (the model's default capped at `limit` when absent; none at an effort where
+    the model refuses one), top_p, reasoning."""
     top_p = _sampling(family, model, temperature, top_p)
     if max_tokens is None:
         max_tokens = min(family.default_max_tokens, family.max_output_tokens, limit)
     plan = plan_reasoning(family, model, reasoning, max_tokens)
     _check_prefill(family, model, messages, plan, choice)
+    refused = family.no_max_tokens_at_effort
+    if refused is not None and plan is not None and plan.effort == refused:
+        # Nova 2 refuses maxTokens with maxReasoningEffort "high" (inspect_ai #3767).
+        return Sent(None, top_p, plan)
     return Sent(max_tokens, top_p, plan)

@@ -20,8 +20,9 @@ def resume(partial: str) -> ChatRequest:
 
 
 def test_minimal_request():
-    # maxTokens is always sent (docs/API.md §12.1): here Claude 3 Haiku's default from the table.
-    assert converse_kwargs(ChatRequest(M, (Message("user", "hi"),))) == {
+    # maxTokens is the request's as the model's rules left it (the defaults from the table:
+    # tests/unit/test_converse_request.py).
+    assert converse_kwargs(ChatRequest(M, (Message("user", "hi"),), max_tokens=4096)) == {
         "modelId": M,
         "messages": [{"role": "user", "content": [{"text": "hi"}]}],
         "inferenceConfig": {"maxTokens": 4096},
