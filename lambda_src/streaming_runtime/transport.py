@@ -24,23 +24,6 @@ class Response(NamedTuple):
     body: bytes
 
 
-def _open(host: bytes, port: int) -> socket.socket:
-    """socket.create_connection for a host given as bytes: each address in turn, blocking."""
-    failure: OSError = OSError(f"no address for {host!r}")
-    for family, kind, proto, _name, address in socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM
-    ):
-        sock = socket.socket(family, kind, proto)
-        try:
-            sock.connect(address)
-        except OSError as error:
-            sock.close()
-            failure = error
-            continue
-        return sock
-    raise failure
-
-
 class Connection:
     """One persistent connection; a broken one stays broken until reset().
 
@@ -67,7 +50,11 @@ class Connection:
         if self._sock is None:
             # No timeout: GET /next blocks until an event arrives and the environment may be
             # frozen in between (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
-            sock = _open(*self._target)
+            try:
+                # typeshed types the host as str; getaddrinfo takes bytes as well.
+                sock = socket.create_connection(self._target, timeout=None)  # type: ignore[arg-type]
+            except OSError as exc:
+                raise self._break(f"Runtime API connect failed: {exc}") from exc
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self._sock = sock
             self._buffer = b""

@@ -98,13 +98,18 @@ def test_a_host_name_connects_through_each_address_it_resolves_to(listener: List
     assert listener.received[0].startswith(b"GET /next")
 
 
-def test_a_refused_connection_is_an_os_error_naming_no_stale_socket() -> None:
+def test_a_refused_connection_is_a_transport_error_that_breaks_the_connection() -> None:
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
     connection = Connection(f"127.0.0.1:{port}")  # nothing listens there now
-    with pytest.raises(ConnectionRefusedError):
+    with pytest.raises(TransportError, match="connect failed"):
         connection.send(b"GET /next HTTP/1.1\r\n\r\n")
     assert not connection.is_open
+    # Like any failed send: the rest of that request must not go out on a new connection.
+    assert connection.broken is not None
+    assert "connect failed" in connection.broken
+    with pytest.raises(TransportError, match="broke earlier"):
+        connection.send(b"the rest")
 
 
 def test_connecting_does_not_load_the_idna_codec() -> None:
