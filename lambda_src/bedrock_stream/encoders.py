@@ -46,12 +46,18 @@ _BESIDE_TEXT: Final = (Reasoning, ToolUse)
 _RAW_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
+def escape_raw_breaks(text: str) -> str:
+    """JSON text with the line breaks JSON leaves raw escaped (the scan is cheaper than
+    translate, and almost no text has one)."""
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return text.translate(_RAW_BREAKS)
+    return text
+
+
 def _json(obj: object) -> str:
     # ensure_ascii=False keeps text readable on the wire; JSON still escapes \n and \r, so an
     # answer can never break SSE or NDJSON framing.
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-    if "\x85" in text or "\u2028" in text or "\u2029" in text:
-        text = text.translate(_RAW_BREAKS)
+    text = escape_raw_breaks(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
     # Reasoning text and tool input are not passed through SurrogateCarry: a lone surrogate
     # there (which UTF-8 cannot encode) becomes U+FFFD here.
     return _well_formed(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from bedrock_stream.encoders import escape_raw_breaks
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import Usage
 
@@ -69,10 +70,7 @@ def usage(counts: Usage) -> dict[str, Any]:
 
 def arguments(tool_input: dict[str, Any]) -> str:
     """A tool call's input as OpenAI's `arguments` string of JSON."""
-    text = json.dumps(tool_input, ensure_ascii=False, separators=(",", ":"))
-    if not _encodable(text):  # a lone surrogate from Bedrock's JSON: keep it as an escape
-        text = json.dumps(tool_input, separators=(",", ":"))
-    return text
+    return _compact(tool_input)
 
 
 def argument_pieces(text: str) -> list[str]:
@@ -81,25 +79,21 @@ def argument_pieces(text: str) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)]
 
 
-# Line breaks that JSON leaves raw but that some line splitters (Python's str.splitlines,
-# older JavaScript) honour; escaped so that one `data:` line stays one line.
-_RAW_BREAKS: Final = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
-def _encodable(text: str) -> bool:
+def _compact(doc: object) -> str:
+    """Compact JSON, readable UTF-8; all escaped when a lone surrogate (from Bedrock's JSON,
+    which UTF-8 cannot carry) is in it."""
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     try:
         text.encode()
     except UnicodeEncodeError:
-        return False
-    return True
+        return json.dumps(doc, separators=(",", ":"))
+    return text
 
 
 def dumps(doc: object) -> str:
-    """Compact JSON, readable UTF-8; a lone surrogate (which UTF-8 cannot carry) escaped."""
-    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-    if not _encodable(text):
-        text = json.dumps(doc, separators=(",", ":"))
-    return text.translate(_RAW_BREAKS)
+    """Compact JSON for one `data:` line: the line breaks JSON leaves raw are escaped too, so
+    that one `data:` line stays one line."""
+    return escape_raw_breaks(_compact(doc))
 
 
 def data(doc: object) -> bytes:
