@@ -73,16 +73,18 @@ class EndTracker:
         cache_read: Any = None,
         cache_write: Any = None,
     ) -> None:
-        """Record token counts when the provider reports them (later reports win)."""
-        for name, value in (
-            ("input_tokens", input_tokens),
-            ("output_tokens", output_tokens),
-            ("cache_read_input_tokens", cache_read),
-            ("cache_write_input_tokens", cache_write),
-        ):
-            number = count(value)
-            if number is not None:
-                setattr(self, name, number)
+        """Record token counts when the provider reports them (later reports win).
+
+        Some native parsers call this on every chunk: plain statements, no loop.
+        """
+        if (number := count(input_tokens)) is not None:
+            self.input_tokens = number
+        if (number := count(output_tokens)) is not None:
+            self.output_tokens = number
+        if (number := count(cache_read)) is not None:
+            self.cache_read_input_tokens = number
+        if (number := count(cache_write)) is not None:
+            self.cache_write_input_tokens = number
 
     def invocation_metrics(self, chunk: dict[str, Any]) -> None:
         """Bedrock's billed counts, on a provider's final chunk (docs/PROTOCOLS.md §5.4)."""

@@ -93,18 +93,21 @@ def _tool_use(raw: Mapping[str, Any], where: str) -> Block:
     return ToolUseBlock(raw["id"], raw["name"], raw["input"])
 
 
+# What a tool result may hold (the schema allows only these two).
+_TOOL_RESULT_PARTS: Final[dict[str, Callable[[Mapping[str, Any], str], Block]]] = {
+    "text": _text,
+    "image": _image,
+}
+
+
 def _tool_result(raw: Mapping[str, Any], where: str) -> Block:
     content = raw["content"]
     parts: tuple[ToolResultContent, ...]
     if isinstance(content, str):
         parts = (TextBlock(content),)
     else:
-        parsers: dict[str, Callable[[Mapping[str, Any], str], Block]] = {
-            "text": _text,
-            "image": _image,
-        }
         parts = tuple(
-            cast(ToolResultContent, parsers[part["type"]](part, f"{where}.content[{i}]"))
+            cast(ToolResultContent, _TOOL_RESULT_PARTS[part["type"]](part, f"{where}.content[{i}]"))
             for i, part in enumerate(content)
         )
     return ToolResultBlock(raw["tool_use_id"], parts, raw.get("status"))

@@ -101,13 +101,10 @@ class ConverseMapper:
     https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
     """
 
-    def __init__(
-        self,
-        missing_end: str = "Bedrock stream ended without messageStop",
-        skip: str = "",
-        end: EndTracker | None = None,
-    ) -> None:
-        self._end = end if end is not None else EndTracker(missing_end)
+    def __init__(self, skip: str = "", end: EndTracker | None = None) -> None:
+        self._end = (
+            end if end is not None else EndTracker("Bedrock stream ended without messageStop")
+        )
         self._skip = skip  # whitespace the client already has (see resume_split)
         self._tools = ToolCalls()
         self._handlers: dict[str, Callable[[dict[str, Any]], list[Output]]] = {

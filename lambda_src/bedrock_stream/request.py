@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import math
 import re
@@ -16,6 +14,7 @@ import fastjsonschema
 from bedrock_stream.chat_request import ChatRequest, Message, build_chat, parse_messages
 from bedrock_stream.config import Config
 from bedrock_stream.errors import AppError
+from bedrock_stream.media import decode_base64
 from bedrock_stream.schema import validator
 
 # ChatRequest and Message live in chat_request.py; callers keep importing them from here.
@@ -57,10 +56,10 @@ def parse_event(event: Any, max_body_bytes: int) -> HttpRequest:
         # Reject early on the encoded size; the decoded body is 3/4 of it.
         if len(raw) // 4 * 3 > max_body_bytes + 3:
             raise _too_large(max_body_bytes)
-        try:
-            body = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise AppError("invalid_request", "body is not valid base64") from exc
+        decoded = decode_base64(raw)
+        if decoded is None:
+            raise AppError("invalid_request", "body is not valid base64")
+        body = decoded
     else:
         body = raw.encode("utf-8", "surrogatepass")
     if len(body) > max_body_bytes:

@@ -10,7 +10,8 @@ import pytest
 
 from bedrock_stream.errors import AppError
 from bedrock_stream.events import Delta, Done, Error, Usage
-from bedrock_stream.native import base_model_id, check_token_limit, native_call, parser_for
+from bedrock_stream.model_ids import base_model_id
+from bedrock_stream.native import check_token_limit, native_call, parser_for
 from bedrock_stream.native.amazon import NovaParser, TitanParser
 from bedrock_stream.native.anthropic import AnthropicParser
 from bedrock_stream.native.others import LlamaParser, MistralParser

@@ -11,7 +11,6 @@ from bedrock_stream.bedrock_client import BedrockRuntimeProtocol, EventStreamPro
 from bedrock_stream.blocks import Guardrail
 from bedrock_stream.errors import AppError
 from bedrock_stream.families import NATIVE_LIMIT_FIELDS, NativeFormat, native_format_of
-from bedrock_stream.model_ids import base_model_id as base_model_id  # re-exported for callers
 from bedrock_stream.native.amazon import NovaParser, TitanParser
 from bedrock_stream.native.anthropic import AnthropicParser
 from bedrock_stream.native.others import CohereParser, JambaParser, LlamaParser, MistralParser
