@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from bedrock_stream.blocks import Effort
 from bedrock_stream.model_ids import parse_model_id
 
 InputKind = Literal["text", "image", "document"]
 # none: cannot reason; budget: a token budget (Claude `thinking`); effort: low/medium/high
 # (Nova 2 `reasoningConfig`); always: reasons on every request, no switch.
 ReasoningStyle = Literal["none", "budget", "effort", "always"]
-Effort = Literal["low", "medium", "high"]
 # The native-mode chunk format a family streams (native/__init__.py maps it to a parser).
 NativeFormat = Literal["anthropic", "titan", "nova", "llama", "cohere", "mistral", "jamba"]
 
@@ -89,7 +89,10 @@ DEFAULT_FAMILY: Final = Family(
 )
 
 # The budgets an effort stands for on a budget model (docs/API.md §12.1).
-EFFORT_BUDGETS: Final[dict[Effort, int]] = {"low": 1024, "medium": 4096, "high": 16384}
+# Claude's smallest thinking budget; an effort is mapped to at least this much.
+# https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html
+MIN_BUDGET_TOKENS: Final = 1024
+EFFORT_BUDGETS: Final[dict[Effort, int]] = {"low": MIN_BUDGET_TOKENS, "medium": 4096, "high": 16384}
 
 
 def _index(families: tuple[Family, ...]) -> tuple[tuple[str, Family], ...]:

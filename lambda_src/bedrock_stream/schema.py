@@ -8,22 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, get_args
 
 import fastjsonschema
 
+from bedrock_stream.blocks import DocumentFormat, Effort, ImageFormat
+from bedrock_stream.families import MIN_BUDGET_TOKENS
+
 FORMATS = ["sse", "ndjson", "text"]
-IMAGE_FORMATS = ["png", "jpeg", "gif", "webp"]
-DOCUMENT_FORMATS = ["pdf", "csv", "doc", "docx", "xls", "xlsx", "html", "txt", "md"]
-EFFORTS = ["low", "medium", "high"]
+IMAGE_FORMATS = list(get_args(ImageFormat))
+DOCUMENT_FORMATS = list(get_args(DocumentFormat))
+EFFORTS = list(get_args(Effort))
 # Bedrock's tool names and tool-use ids.
 # https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ToolSpecification.html
 # https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ToolUseBlock.html
 TOOL_NAME = "^[a-zA-Z0-9_-]{1,64}$"
 TOOL_USE_ID = "^[a-zA-Z0-9_-]{1,64}$"
-# Claude's smallest thinking budget; an effort is mapped to at least this much.
-# https://docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-extended-thinking.html
-MIN_BUDGET_TOKENS = 1024
 
 _STRING = {"type": "string", "minLength": 1}
 
