@@ -214,7 +214,8 @@ def cleanup_wait_s(settings: PumpSettings, stop_at: float, now: float) -> float:
 
 
 class _Writer:
-    """The writer side: waits on the queue with a timeout so silence is never unbounded.
+    """The pump's side: waits on the reader's wake-up with a timeout, so silence is never
+    unbounded (the reader thread writes each event's outputs itself).
 
     emit() and keepalive() return whether they wrote anything: a format that leaves an event
     out (the text format and reasoning) must not count as a write, or keepalives would stop
