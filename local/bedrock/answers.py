@@ -6,7 +6,7 @@ import hashlib
 import re
 
 from local.bedrock.directives import DirectiveError, Directives, split_directives
-from local.bedrock.model import Plan, Prompt, Reasoning, StopReason, ToolCall, Usage
+from local.bedrock.model import Plan, Prompt, Reasoning, StopReason, ToolCall
 from local.bedrock.parts import attachment_lines
 
 DEFAULT_TTFT_MS = 300
@@ -123,7 +123,6 @@ def plan_answer(
     *,
     reasoning: Reasoning | None = None,
     tool: ToolCall | None = None,
-    usage: Usage | None = None,
     guardrail_text: str = "",
 ) -> Plan:
     """Decide the answer's deltas, stop reason and pacing for one request."""
@@ -157,7 +156,6 @@ def plan_answer(
         stall_s=30.0 if directives.stall_s is None else directives.stall_s,
         reasoning=reasoning,
         tool=tool,
-        usage=usage,
         guardrail_text=guardrail_text if directives.fault == "guardrail" else "",
     )
 

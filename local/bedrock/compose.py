@@ -10,7 +10,7 @@ from local.bedrock.answers import (
 )
 from local.bedrock.directives import Directives, split_directives
 from local.bedrock.families import Family
-from local.bedrock.model import Plan, Prompt, Reasoning, ToolCall, Usage
+from local.bedrock.model import Plan, Prompt, Reasoning, ToolCall
 from local.bedrock.parts import REDACTED_TRIGGER, redacted_bytes, signature, tool_call
 
 # The message a guardrail's "blocked outputs messaging" has until its owner changes it (the
@@ -66,9 +66,7 @@ def _tool(prompt: Prompt, directives: Directives, rest: str, request_id: str) ->
     return tool_call(request_id, name, rest)
 
 
-def compose_plan(
-    family: Family, prompt: Prompt, request_id: str, usage: Usage | None = None
-) -> Plan:
+def compose_plan(family: Family, prompt: Prompt, request_id: str) -> Plan:
     """The whole plan of one answer; PlanError (or DirectiveError) when it can't be made."""
     directives, rest = split_directives(prompt.user_text)
     if directives.tool is not None and directives.fault == "guardrail":
@@ -83,6 +81,5 @@ def compose_plan(
         directives,
         reasoning=_reasoning(family, prompt, directives, rest) if reasoning_on else None,
         tool=_tool(prompt, directives, rest, request_id),
-        usage=usage,
         guardrail_text=BLOCKED_OUTPUT,
     )

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from local.bedrock.providers.registry import GEO_PREFIXES
+from local.bedrock.providers.registry import base_model_id
 
 InputKind = Literal["text", "image", "document"]
 ReasoningStyle = Literal["none", "budget", "effort", "always"]
@@ -217,15 +217,12 @@ def split_model_id(model_id: str) -> tuple[str, bool]:
     # ARNs: .../foundation-model/<id>, .../inference-profile/<profile id>,
     # .../application-inference-profile/<opaque id>.
     # https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-use.html
+    base = base_model_id(model_id)
     kind, _, last = model_id.rpartition("/")
-    profile_arn = kind.endswith("inference-profile")
-    geo, sep, rest = last.partition(".")
-    if sep and geo in GEO_PREFIXES:
-        return rest, True
-    return last, profile_arn
+    return base, base != last or kind.endswith("inference-profile")
 
 
 def family_for(model_id: str) -> Family:
     """The family row of a model id (a profile id or ARN too), UNLISTED when none matches."""
-    base, _ = split_model_id(model_id)
+    base = base_model_id(model_id)
     return next((family for family in FAMILIES if family.matches(base)), UNLISTED)

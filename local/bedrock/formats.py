@@ -56,10 +56,8 @@ class StreamFormat(Protocol):
 
 def block_indexes(turn: Turn) -> tuple[int, int]:
     """(text block index, tool block index): reasoning, text and tool are separate blocks."""
-    plan = turn.plan
-    text = 1 if plan.reasoning else 0
-    has_text = bool(plan.deltas or plan.guardrail_text or not plan.tool)
-    return text, text + (1 if has_text else 0)
+    text = 1 if turn.plan.reasoning else 0
+    return text, text + (1 if has_text_block(turn) else 0)
 
 
 def has_text_block(turn: Turn) -> bool:

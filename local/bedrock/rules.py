@@ -13,8 +13,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from local.bedrock.families import Family, split_model_id
+from local.bedrock.families import Family
 from local.bedrock.model import Asks, Prompt
+from local.bedrock.providers.registry import base_model_id
 
 # Message.content: "up to 20 images. Each image's size ... no more than 3.75 MB"; "up to five
 # documents. Each document's size must be no more than 4.5 MB"; images and documents only in
@@ -78,7 +79,7 @@ def on_demand(r: Request) -> str | None:
     # https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html
     if r.family.profile_only and not r.via_profile:
         return (
-            f"Invocation of model ID {split_model_id(r.model_id)[0]} with on-demand throughput "
+            f"Invocation of model ID {base_model_id(r.model_id)} with on-demand throughput "
             "isn\u2019t supported. Retry your request with the ID or ARN of an inference profile "
             "that contains this model."
         )
@@ -195,7 +196,7 @@ def output_length(r: Request) -> str | None:
     if wanted is None or wanted <= limit:
         return None
     if r.family.error_style == "anthropic":
-        name = re.sub(r"-v\d+(:\d+)?$", "", split_model_id(r.model_id)[0].partition(".")[2])
+        name = re.sub(r"-v\d+(:\d+)?$", "", base_model_id(r.model_id).partition(".")[2])
         return r.model_error(
             f"max_tokens: {wanted} > {limit}, which is the maximum allowed number of output "
             f"tokens for {name}"

@@ -67,9 +67,9 @@ def _reasoning_steps(fmt: StreamFormat, turn: Turn) -> Iterator[Step]:
     for index, piece in enumerate(reasoning.pieces):
         if index:
             yield Wait(turn.plan.interval_s)
-        yield from (Send(encode_frame(frame)) for frame in fmt.reasoning(turn, index, piece))
+        yield from _sends(fmt.reasoning(turn, index, piece))
     yield Wait(turn.plan.interval_s)
-    yield from (Send(encode_frame(frame)) for frame in fmt.reasoning_end(turn))
+    yield from _sends(fmt.reasoning_end(turn))
 
 
 def _sends(frames: list[Frame], *, corrupt: bool = False) -> Iterator[Step]:

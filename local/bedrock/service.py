@@ -6,7 +6,6 @@ import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from local.bedrock.answers import input_total
 from local.bedrock.cache import PromptCache
 from local.bedrock.checks import check_request
 from local.bedrock.compose import PlanError, compose_plan
@@ -14,7 +13,7 @@ from local.bedrock.converse import parse_converse
 from local.bedrock.directives import DirectiveError, split_directives
 from local.bedrock.errors import HTTP_FAULTS, STREAM_EXCEPTIONS, BedrockError
 from local.bedrock.eventstream import CONTENT_TYPE
-from local.bedrock.families import family_for, split_model_id
+from local.bedrock.families import family_for
 from local.bedrock.formats import ConverseFormat, JsonObject, StreamFormat
 from local.bedrock.jsonbody import invalid, load_object
 from local.bedrock.model import Plan, Prompt, Turn
@@ -105,10 +104,10 @@ def _plan(model_id: str, prompt: Prompt, request_id: str, cache: PromptCache | N
     if not (prompt.asks.cache_prefixes and family.caching and cache is not None):
         return plan
     usage = cache.account(
-        split_model_id(model_id)[0],
+        base_model_id(model_id),
         prompt.asks.cache_prefixes,
         family.cache_min_tokens,
-        input_total(prompt),
+        plan.input_tokens,
     )
     return dataclasses.replace(plan, usage=usage)
 
