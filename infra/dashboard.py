@@ -153,7 +153,7 @@ def function_widgets(
     ]
     status = aws_cloudwatch.AlarmStatusWidget(
         title="Alarms",
-        alarms=[alarms.errors, alarms.throttles, alarms.duration],
+        alarms=list(alarms.all()),
         width=6,
         height=HEIGHT,
     )

@@ -7,24 +7,19 @@ that guardrail and no other.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, Literal
 
 from aws_cdk import Stack, aws_iam
 
+from bedrock_stream.config import GUARDRAIL_ID, GUARDRAIL_STREAM_MODES, GUARDRAIL_VERSION
+
 StreamMode = Literal["sync", "async"]
 
-# The formats ConverseStream accepts: an id (or the guardrail's ARN) and a version number
-# or DRAFT.
-# https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_GuardrailStreamConfiguration.html
-GUARDRAIL_ID: Final = re.compile(r"[a-z0-9]+")
-GUARDRAIL_ARN: Final = re.compile(
-    r"arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+"
-)
-GUARDRAIL_VERSION: Final = re.compile(r"[1-9][0-9]{0,7}|DRAFT")
-STREAM_MODES: Final[tuple[StreamMode, ...]] = ("sync", "async")
+# The formats ConverseStream accepts (an id or the guardrail's ARN, a version number or
+# DRAFT) are checked with the function's own patterns, so that the stack refuses at synth
+# exactly what the function would refuse at init.
 
 # Applying a guardrail during inference needs bedrock:ApplyGuardrail on the guardrail.
 # https://docs.aws.amazon.com/bedrock/latest/userguide/guardrails-permissions.html
@@ -45,9 +40,7 @@ class GuardrailConfig:
 
     def __post_init__(self) -> None:
         """Refuse ids and versions ConverseStream would answer with a ValidationException."""
-        if not (
-            GUARDRAIL_ID.fullmatch(self.identifier) or GUARDRAIL_ARN.fullmatch(self.identifier)
-        ):
+        if not GUARDRAIL_ID.fullmatch(self.identifier):
             raise GuardrailError(
                 f"guardrail_id must be a guardrail id (lower-case letters and digits) or its "
                 f"ARN, got {self.identifier!r}"
@@ -56,7 +49,7 @@ class GuardrailConfig:
             raise GuardrailError(
                 f"guardrail_version must be a version number or DRAFT, got {self.version!r}"
             )
-        if self.stream_mode not in STREAM_MODES:
+        if self.stream_mode not in GUARDRAIL_STREAM_MODES:
             raise GuardrailError(
                 f"guardrail_stream_mode must be sync or async, got {self.stream_mode!r}"
             )
@@ -71,7 +64,7 @@ class GuardrailConfig:
 
     def arn(self, stack: Stack) -> str:
         """The guardrail's ARN: as given, or for an id, in the stack's Region and account."""
-        if GUARDRAIL_ARN.fullmatch(self.identifier):
+        if self.identifier.startswith("arn:"):  # GUARDRAIL_ID took it as an ARN
             return self.identifier
         where = f"{stack.region}:{stack.account}"
         return f"arn:{stack.partition}:bedrock:{where}:guardrail/{self.identifier}"
@@ -94,7 +87,7 @@ def guardrail_from_context(read: Callable[[str], object | None]) -> GuardrailCon
     if ident is None or version is None:
         raise GuardrailError("give both guardrail_id and guardrail_version")
     stream_mode = str(mode).strip().lower() if mode is not None else "async"
-    if stream_mode not in STREAM_MODES:
+    if stream_mode not in GUARDRAIL_STREAM_MODES:
         raise GuardrailError(f"guardrail_stream_mode must be sync or async, got {mode!r}")
     return GuardrailConfig(
         str(ident).strip(), str(version).strip(), "sync" if stream_mode == "sync" else "async"

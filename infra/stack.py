@@ -12,7 +12,6 @@ from infra.config import StreamConfig, config_from_context
 from infra.dashboard import MetricSource, StreamDashboard
 from infra.notifications import alarm_topic, notify
 from infra.queries import saved_queries
-from infra.settings import METRICS_NAMESPACE, SERVICE_NAME
 from infra.streaming_function import StreamingFunction
 
 
@@ -74,8 +73,9 @@ class BedrockStreamStack(Stack):
             "Observability",
             function=streaming.function,
             alarms=streaming.alarms,
-            # The StreamingFunction defaults the stack relies on for the function's environment.
-            source=MetricSource(namespace=METRICS_NAMESPACE, service=SERVICE_NAME),
+            source=MetricSource(
+                namespace=streaming.metrics_namespace, service=streaming.service_name
+            ),
             timeout_s=cfg.timeout_s,
             reserved_concurrency=cfg.reserved_concurrency,
         ).dashboard

@@ -75,6 +75,9 @@ class StreamingFunction(Construct):
             raise ValueError("StreamingFunction needs at least one allowed model")
 
         # The log group belongs to this function: `cdk destroy` removes both.
+        # Where the function's EMF metrics go (its POWERTOOLS_* variables), for dashboards.
+        self.service_name = service_name
+        self.metrics_namespace = metrics_namespace
         self.log_group = logs.LogGroup(self, "Logs", removal_policy=RemovalPolicy.DESTROY)
         # RetentionDays is a named enum in Python; the days (checked in config.py) go to the
         # CloudFormation property directly.
