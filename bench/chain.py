@@ -26,6 +26,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 
 from bench.http_stream import post_sse
+from bench.twin_server import CREDENTIALS
 from local.bedrock import BedrockEmulator
 from local.bedrock import handler as bedrock_handler
 from local.bedrock.script import Send, Step
@@ -135,8 +136,8 @@ def bedrock_client(url: str) -> Any:
         "bedrock-runtime",
         endpoint_url=url,
         region_name="us-east-1",
-        aws_access_key_id="AKIDBENCHEXAMPLE",
-        aws_secret_access_key="bench-secret",
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         config=config,
     )
 

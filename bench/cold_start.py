@@ -35,7 +35,7 @@ from subprocess import Popen
 
 from bench.servers import PEER_DIR
 from bench.stats import median
-from bench.twin_server import CREDENTIALS, function_config
+from bench.twin_server import caller_env, function_config
 from local.lambda_env.config import FunctionConfig, process_environment
 from local.runtime_api import RuntimeApiServer
 
@@ -64,8 +64,9 @@ class ColdResult:
 
 
 def _environment(config: FunctionConfig, runtime_api: str, **extra: str) -> dict[str, str]:
-    caller = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **CREDENTIALS}
-    env = process_environment(config, runtime_api, bedrock_endpoint=BEDROCK_URL, caller=caller)
+    env = process_environment(
+        config, runtime_api, bedrock_endpoint=BEDROCK_URL, caller=caller_env()
+    )
     return {**env, **extra}
 
 

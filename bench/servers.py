@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from bench.twin_server import CREDENTIALS
+from bench.twin_server import caller_env
 from local.lambda_env.config import FunctionConfig, process_environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -87,9 +87,9 @@ def peer_environment(bedrock_url: str, port: int) -> dict[str, str]:
     """Lambda's environment for the peer's process (as the adapter would run it), and PORT."""
     config = FunctionConfig(task_root=PEER_DIR, handler="run.sh", name="fastapi-peer")
     env = process_environment(
-        config, "127.0.0.1:9001", bedrock_endpoint=bedrock_url, caller={**CREDENTIALS}
+        config, "127.0.0.1:9001", bedrock_endpoint=bedrock_url, caller=caller_env()
     )
-    env.update(PATH=os.environ.get("PATH", "/usr/bin:/bin"), PORT=str(port))
+    env["PORT"] = str(port)
     env["AWS_LWA_INVOKE_MODE"] = "response_stream"
     return env
 
