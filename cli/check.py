@@ -15,8 +15,8 @@ from cli.transport import (
     Reply,
     StatusError,
     Target,
-    caller_credentials,
     error_body,
+    target_for,
 )
 from cli.verdicts import (
     REFUSED,
@@ -32,7 +32,7 @@ from cli.verdicts import (
     stream_refused,
     unreachable,
 )
-from cli.wire import chat_url, error_text, region_of, route_url
+from cli.wire import chat_url, error_text, route_url
 
 FAILED: Final = 1
 USAGE_ERROR: Final = 2
@@ -108,17 +108,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def make_plan(args: argparse.Namespace) -> Plan:
     """The plan from the arguments; ValueError or ConnectError when it cannot be run."""
-    if not args.url:
-        raise ValueError("no URL: pass --url or set BEDROCK_STREAM_URL")
-    base = route_url(args.url, "")
-    region = region_of(base, os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
     api_key = args.api_key
     if api_key is None and not args.sigv4:
         api_key = os.environ.get("BEDROCK_STREAM_API_KEY")
-    credentials = caller_credentials() if args.sigv4 else None
+    target = target_for(args.url, "", sigv4=args.sigv4, api_key=api_key, timeout_s=args.timeout)
     mode: AuthMode = "sigv4" if args.sigv4 else "api_key" if api_key else "none"
-    target = Target(base, region, credentials, api_key or None, args.timeout)
-    return Plan(base, target, mode, tuple(dict.fromkeys(args.origin)), args.model)
+    return Plan(target.url, target, mode, tuple(dict.fromkeys(args.origin)), args.model)
 
 
 def _error(reply: Reply) -> str:

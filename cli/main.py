@@ -14,10 +14,9 @@ from cli.chat import Session, chat
 from cli.content import user_message
 from cli.formats import extensions
 from cli.options import Options, ToolsError, load_tools, parse_reasoning
-from cli.transport import ConnectError, Target, caller_credentials
+from cli.transport import ConnectError, Target, target_for
 from cli.turn import EXIT, MAX_RESUMES, Turn
 from cli.view import View, use_color
-from cli.wire import chat_url, region_of
 
 USAGE_ERROR: Final = 2  # argparse's own status for bad arguments
 
@@ -108,12 +107,9 @@ def is_check(argv: list[str]) -> bool:
 
 def make_target(args: argparse.Namespace) -> Target:
     """Where to send requests and how to authenticate them."""
-    if not args.url:
-        raise ValueError("no URL: pass --url or set BEDROCK_STREAM_URL")
-    url = chat_url(args.url)
-    region = region_of(url, os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
-    credentials = caller_credentials() if args.sigv4 else None
-    return Target(url, region, credentials, args.api_key or None, args.timeout)
+    return target_for(
+        args.url, "/chat", sigv4=args.sigv4, api_key=args.api_key, timeout_s=args.timeout
+    )
 
 
 def one_shot(target: Target, options: Options, view: View, prompt: str, files: list[File]) -> int:

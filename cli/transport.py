@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -14,6 +15,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
 from botocore.session import Session
+
+from cli.wire import region_of, route_url
 
 ACCEPT = "application/x-ndjson"
 
@@ -59,6 +62,19 @@ class Target:
     def anonymous(self) -> Target:
         """The same URL without the key or a signature (what a stranger would send)."""
         return replace(self, credentials=None, api_key=None)
+
+
+def target_for(
+    url: str | None, route: str, *, sigv4: bool, api_key: str | None, timeout_s: float
+) -> Target:
+    """Where to send a route's requests (`/chat`, or "" for the URL's root) and how to
+    authenticate them; ValueError without a URL."""
+    if not url:
+        raise ValueError("no URL: pass --url or set BEDROCK_STREAM_URL")
+    full = route_url(url, route)
+    region = region_of(full, os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
+    credentials = caller_credentials() if sigv4 else None
+    return Target(full, region, credentials, api_key or None, timeout_s)
 
 
 @dataclass(frozen=True)
