@@ -16,6 +16,7 @@ from bedrock_stream.events import Done, Event, Start, Usage, tool_use_payload
 from bedrock_stream.families import family_of
 from bedrock_stream.native import check_token_limit, native_call
 from bedrock_stream.observability import (
+    annotate_outcome,
     bedrock_subsegment,
     logger,
     record_outcome,
@@ -93,7 +94,7 @@ def run_call(
         try:
             bedrock_stream = open_call(ex, call)
         except AppError as err:
-            subsegment.put_annotation("outcome", err.code)
+            annotate_outcome(subsegment, err.code)
             record_outcome(err.code)
             ex.send_error(err)
             return None
@@ -115,7 +116,7 @@ def run_call(
             clock=ex.app.clock,
             keep_answer=config.log_content,
         )
-        subsegment.put_annotation("outcome", result.outcome)
+        annotate_outcome(subsegment, result.outcome)
         if result.ttft_ms is not None:
             subsegment.put_annotation("ttft_ms", result.ttft_ms)
     _record(ex, req, result)

@@ -78,16 +78,20 @@ def failure_flags(outcome: str) -> tuple[str, ...]:
 def bedrock_subsegment(model: str, operation: str) -> Iterator[Annotator]:
     """An X-Ray subsegment around one Bedrock stream, annotated with the model.
 
-    The caller annotates the outcome; a failed one also flags the subsegment, so that the
-    trace shows the failure (a stream broken midway leaves no exception on botocore's).
+    The caller records the outcome with annotate_outcome.
     """
     with tracer.provider.in_subsegment("## bedrock_stream") as subsegment:
         subsegment.put_annotation("model", model)
         subsegment.put_annotation("operation", operation)
         yield subsegment
-        outcome = (getattr(subsegment, "annotations", None) or {}).get("outcome")
-        for flag in failure_flags(outcome) if isinstance(outcome, str) else ():
-            getattr(subsegment, f"add_{flag}_flag")()
+
+
+def annotate_outcome(subsegment: Annotator, outcome: str) -> None:
+    """The stream's outcome on its subsegment; a failed one also flags it, so that the trace
+    shows the failure (a stream broken midway leaves no exception on botocore's)."""
+    subsegment.put_annotation("outcome", outcome)
+    for flag in failure_flags(outcome):
+        getattr(subsegment, f"add_{flag}_flag")()
 
 
 # Usage field -> its metric (docs/API.md §13); a count the model did not report is not recorded.
