@@ -94,13 +94,17 @@ def _guardrail(body: JsonMap) -> tuple[str | None, bool]:
     return ident or "local-guardrail", config.get("trace") in {"enabled", "enabled_full"}
 
 
-def _orphans(messages: list[MessageBlocks]) -> tuple[str, ...]:
-    # Every tool result answers a tool use of the assistant message just before it.
-    # https://docs.aws.amazon.com/bedrock/latest/userguide/tool-use-inference-call.html
+def orphan_results(
+    uses: Sequence[Sequence[str]], results: Sequence[Sequence[tuple[str, str, str]]]
+) -> tuple[str, ...]:
+    """`path:id` of each tool result (per message) that answers no tool use (ids per message)
+    of the message just before it, as every tool result must.
+    https://docs.aws.amazon.com/bedrock/latest/userguide/tool-use-inference-call.html
+    """
     orphans = []
-    for i, message in enumerate(messages):
-        before = set(messages[i - 1].tool_uses) if i else set()
-        orphans += [f"{path}:{use}" for path, use, _ in message.results if use not in before]
+    for i, message_results in enumerate(results):
+        before = set(uses[i - 1]) if i else set()
+        orphans += [f"{path}:{use}" for path, use, _ in message_results if use not in before]
     return tuple(orphans)
 
 
@@ -136,7 +140,9 @@ def parse_converse(body: JsonMap, model_id: str = "") -> Prompt:
         tool_choice=choice,
         forced_tool=forced or None,
         tool_blocks=any(m.tool_uses or m.results for m in messages),
-        orphan_results=_orphans(messages),
+        orphan_results=orphan_results(
+            [m.tool_uses for m in messages], [m.results for m in messages]
+        ),
         tool_results=tuple(said for _, _, said in last_user.results) if last_user else (),
         temperature=opt_number(config.get("temperature"), "inferenceConfig.temperature", 1),
         top_p=opt_number(config.get("topP"), "inferenceConfig.topP", 1),

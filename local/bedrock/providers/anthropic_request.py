@@ -16,7 +16,7 @@ from typing import cast
 
 from local.bedrock.answers import attachment_tokens, count_tokens
 from local.bedrock.content import CacheTracker, blob
-from local.bedrock.converse import messages_prompt
+from local.bedrock.converse import messages_prompt, orphan_results
 from local.bedrock.jsonbody import (
     JsonMap,
     array,
@@ -160,12 +160,6 @@ def _asks(body: JsonMap, reading: _Reading, tools: list[str], pairs: list[tuple[
             type=str(raw.get("type")),
             budget_tokens=opt_int(raw.get("budget_tokens"), "thinking.budget_tokens"),
         )
-    orphans = [
-        f"{path}:{use}"
-        for i, results in enumerate(reading.results)
-        for path, use, _ in results
-        if use not in (reading.uses[i - 1] if i else [])
-    ]
     last_user = max((i for i, (role, _) in enumerate(pairs) if role == "user"), default=0)
     return Asks(
         attachments=tuple(reading.attachments),
@@ -174,7 +168,7 @@ def _asks(body: JsonMap, reading: _Reading, tools: list[str], pairs: list[tuple[
         tool_choice=cast(ToolChoice, choice["type"]) if "type" in choice else None,
         forced_tool=str(choice["name"]) if choice.get("type") == "tool" else None,
         tool_blocks=any(reading.uses) or any(reading.results),
-        orphan_results=tuple(orphans),
+        orphan_results=orphan_results(reading.uses, reading.results),
         tool_results=tuple(said for _, _, said in reading.results[last_user])
         if reading.results
         else (),
